@@ -1,0 +1,1 @@
+"""Accounts: users, their role and the area they act in."""

@@ -1,0 +1,8 @@
+"""Messages of the accounts app."""
+
+from django.utils.translation import gettext_lazy as _
+
+SCOPE_REQUIRED = _("A {role} needs an area: choose the area this user acts in.")
+SCOPE_OUTSIDE = _("You can only create users inside your own area.")
+USERNAME_TAKEN = _("The user name {username!r} is already taken.")
+UNKNOWN_USER = _("No user named {username!r}.")

@@ -1,0 +1,40 @@
+"""The roles of DESIGN.md and what each may do.
+
+Permissions are plain dotted names checked by ``core.permissions``; a view declares the one it
+needs. What a role may *see* is decided separately, by scope (see ``core.scoping``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STREET_COMMAND = "street_command", _("street command")
+    COMMUNITY_WORKER = "community_worker", _("community worker")
+    SOCIAL_WORKER = "social_worker", _("social worker")
+    VOLUNTEER = "volunteer", _("volunteer")
+    ORG_ADMIN = "org_admin", _("organisation admin")
+    DISTRICT_CIVIL_AFFAIRS = "district_civil_affairs", _("district civil affairs")
+    SYSTEM_ADMIN = "system_admin", _("system administrator")
+
+
+AREAS_VIEW = "areas.view"
+AREAS_IMPORT = "areas.import"
+AREAS_MANAGE = "areas.manage"  # move and merge: boundary changes
+USERS_VIEW = "users.view"
+ADMIN_ACCESS = "admin.access"
+API_DOCS = "api.docs"
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.STREET_COMMAND: frozenset({AREAS_VIEW, AREAS_IMPORT, AREAS_MANAGE, USERS_VIEW, API_DOCS}),
+    Role.COMMUNITY_WORKER: frozenset({AREAS_VIEW, AREAS_IMPORT}),
+    Role.SOCIAL_WORKER: frozenset({AREAS_VIEW}),
+    Role.VOLUNTEER: frozenset(),
+    Role.ORG_ADMIN: frozenset({AREAS_VIEW}),
+    Role.DISTRICT_CIVIL_AFFAIRS: frozenset({AREAS_VIEW, USERS_VIEW, API_DOCS}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {AREAS_VIEW, AREAS_IMPORT, AREAS_MANAGE, USERS_VIEW, ADMIN_ACCESS, API_DOCS}
+    ),
+}

@@ -1,0 +1,1 @@
+"""Areas: the jurisdiction tree (district › street › community › grid › building)."""

@@ -1,0 +1,52 @@
+"""``wushe import-areas FILE``: import areas and buildings from .csv or .xlsx."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wushe.areas.services import area_import_file
+from wushe.core.errors import ApplicationError
+from wushe.core.management.actor import command_actor
+
+
+class Command(BaseCommand):
+    help = "Import areas and buildings from a .csv or .xlsx file; every row is accounted for."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every row, change nothing."
+        )
+        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+        parser.add_argument(
+            "--as-user", help="Act as this user (scope and audit); default: the system."
+        )
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        actor = command_actor(options["as_user"])
+        try:
+            report = area_import_file(
+                actor=actor, source=path, filename=path.name, dry_run=options["dry_run"]
+            )
+        except ApplicationError as exc:
+            raise CommandError(f"{path}: {exc.message}") from exc
+        summary = report.as_dict()
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(
+                "{verb}: {created} created, {updated} updated, {unchanged} unchanged, "
+                "{skipped} skipped, {n} rejected ({rows} rows)".format(
+                    verb="Dry run" if options["dry_run"] else "Imported",
+                    n=len(summary["rejected"]),
+                    **summary,
+                )
+            )
+            for item in summary["rejected"]:
+                self.stdout.write(f"  row {item['row']}: {item['reason']}")
+        if summary["rejected"]:
+            raise SystemExit(1)

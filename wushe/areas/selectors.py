@@ -1,0 +1,82 @@
+"""Reads of the area tree, always scoped by the requesting user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from wushe.areas.levels import ALLOWED_PARENTS, ORDER
+from wushe.areas.models import Area, AreaChange
+from wushe.core.scoping import get_scoped, scoped
+
+
+def area_list(
+    *,
+    actor: Any,
+    level: str | None = None,
+    parent_code: str | None = None,
+    search: str | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Area]:
+    qs = scoped(Area.objects.select_related("parent"), actor)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if level:
+        qs = qs.filter(level=level)
+    if parent_code:
+        qs = qs.filter(parent__code=parent_code)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__startswith=search))
+    return qs
+
+
+def area_get_for(actor: Any, code: str) -> Area:
+    """The area with ``code`` if the actor may see it; otherwise NotFound (404)."""
+    return get_scoped(Area.objects.select_related("parent", "merged_into"), actor, code=code)
+
+
+def area_children(*, actor: Any, area: Area) -> QuerySet[Area]:
+    return (
+        area_list(actor=actor)
+        .filter(parent=area)
+        .annotate(children_count=Count("children", filter=Q(children__is_active=True)))
+    )
+
+
+def area_ancestors(area: Area) -> list[Area]:
+    """The chain from the root down to ``area``'s parent (names shown in breadcrumbs)."""
+    codes = [c for c in area.path.strip("/").split("/") if c][:-1]
+    by_code = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    return [by_code[c] for c in codes if c in by_code]
+
+
+def area_counts(*, actor: Any) -> dict[str, int]:
+    """Active areas in the actor's scope per level, in tree order."""
+    rows = area_list(actor=actor).order_by().values("level").annotate(n=Count("id"))
+    counts = {r["level"]: r["n"] for r in rows}
+    return {level.value: counts.get(level, 0) for level in ORDER}
+
+
+def area_move_targets(*, actor: Any, area: Area) -> QuerySet[Area]:
+    """Where ``area`` may move: active areas of an allowed parent level, in scope, not below it."""
+    return (
+        area_list(actor=actor)
+        .filter(level__in=ALLOWED_PARENTS[area.level])
+        .exclude(path__startswith=area.path)
+        .exclude(pk=area.parent_id)
+    )
+
+
+def area_merge_targets(*, actor: Any, area: Area) -> QuerySet[Area]:
+    return area_list(actor=actor, level=area.level).exclude(pk=area.pk)
+
+
+def area_history(*, actor: Any, area: Area) -> QuerySet[AreaChange]:
+    """Boundary changes of this area and of everything under it, newest first."""
+    return scoped(
+        AreaChange.objects.select_related(
+            "area", "from_parent", "to_parent", "merged_into", "actor"
+        ),
+        actor,
+    ).filter(Q(area__path__startswith=area.path) | Q(merged_into=area))

@@ -1,0 +1,78 @@
+"""Background jobs: create one, run its work with progress, record the result or the error.
+
+The work function receives the job and a ``progress(done)`` callback and returns a dict that
+becomes ``job.result``. Errors that users can act on (ApplicationError) are kept as the job's
+error message; anything else is logged and shown as an internal error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wushe.core.audit import log_action
+from wushe.core.errors import ApplicationError
+from wushe.core.models import Job
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR = _("The job failed because of an internal error; it has been logged.")
+
+Work = Callable[[Job, Callable[[int], None]], dict[str, Any]]
+
+
+def job_create(
+    *,
+    actor: Any,
+    kind: str,
+    upload: UploadedFile | None = None,
+    params: dict[str, Any] | None = None,
+    area_path: str = "",
+) -> Job:
+    job = Job(kind=kind, created_by=actor, params=params or {}, area_path=area_path)
+    if upload is not None:
+        job.original_name = upload.name or ""
+        job.upload.save(upload.name or "upload", upload, save=False)
+    with transaction.atomic():
+        job.save()
+        log_action(f"core.job.created.{kind}", actor=actor, obj=job, area_path=area_path)
+    return job
+
+
+def job_run(job_id: int, work: Work) -> Job:
+    """Run ``work`` for the job, moving it pending → running → done | failed."""
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
+        status=Job.Status.RUNNING, updated_at=timezone.now()
+    )
+    job = Job.objects.get(pk=job_id)
+    if not claimed:
+        return job  # delivered twice (acks_late): the first delivery owns it
+
+    def progress(done: int) -> None:
+        Job.objects.filter(pk=job.pk).update(progress_done=done, updated_at=timezone.now())
+
+    try:
+        result = work(job, progress)
+    except ApplicationError as exc:
+        job.status, job.error = Job.Status.FAILED, str(exc.message)
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        job.status, job.error = Job.Status.FAILED, str(INTERNAL_ERROR)
+    else:
+        job.status, job.result = Job.Status.DONE, result
+        job.progress_done = int(result.get("rows", job.progress_done))
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=["status", "error", "result", "progress_done", "finished_at", "updated_at"]
+    )
+    if job.upload and not job.params.get("dry_run"):
+        # Uploaded sheets hold personal data: keep them no longer than the job needs them
+        # (a preview keeps its file so that the same file can then be applied).
+        job.upload.delete(save=True)
+    return job

@@ -1,0 +1,72 @@
+"""The one scoping mechanism: every selector, page, API view and admin queryset goes through it.
+
+A model says how it is scoped with class attributes:
+
+- ``scope_path_field``: lookup of the area path the row belongs to (``"area__path"``); a user
+  sees rows whose path starts with the path of their scope area;
+- ``scope_assignee_field`` (optional): lookup of the user a row is assigned to; such rows are
+  visible to that user whatever their area (volunteers see only these);
+- ``scope_owner_field`` (optional): the user who created the row, who may always see it.
+
+The acting user says what they may see (duck-typed, so core knows no accounts model):
+``sees_everything``, ``sees_assigned_only`` and ``scope_path`` (``None`` when no area is set,
+in which case they see nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from wushe.core.errors import NotFoundError
+
+M = TypeVar("M", bound=Model)
+
+
+def scope_q(model: type[Model], actor: Any) -> Q | None:
+    """The filter that limits ``model`` to what ``actor`` may see; ``None`` means nothing."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    assignee = getattr(model, "scope_assignee_field", None)
+    owner = getattr(model, "scope_owner_field", None)
+    personal = Q()
+    if assignee:
+        personal |= Q(**{assignee: actor})
+    if owner:
+        personal |= Q(**{owner: actor})
+    if getattr(actor, "sees_assigned_only", False):
+        return personal if (assignee or owner) else None
+    if getattr(actor, "sees_everything", False):
+        return Q()
+    path = getattr(actor, "scope_path", None)
+    path_field = getattr(model, "scope_path_field", None)
+    if not path or not path_field:
+        return personal if (assignee or owner) else None
+    return Q(**{f"{path_field}__startswith": path}) | personal
+
+
+def scoped(queryset: QuerySet[M], actor: Any) -> QuerySet[M]:
+    """``queryset`` limited to the rows ``actor`` may see."""
+    q = scope_q(queryset.model, actor)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q) if q else queryset
+
+
+def get_scoped(queryset: QuerySet[M], actor: Any, **lookup: Any) -> M:
+    """Fetch one row the actor may see; "does not exist" and "not yours" both raise NotFoundError."""
+    try:
+        return scoped(queryset, actor).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundError() from exc
+
+
+def path_in_scope(path: str, actor: Any) -> bool:
+    """Whether an area path lies inside the actor's scope (for checks before a write)."""
+    if getattr(actor, "sees_everything", False):
+        return True
+    scope = getattr(actor, "scope_path", None)
+    if getattr(actor, "sees_assigned_only", False) or not scope:
+        return False
+    return path.startswith(scope)

@@ -1,0 +1,235 @@
+"""Improvement by PyVRP's iterated local search (C++ core) on a (sub-)problem.
+
+Mapping of the dispatch rules onto PyVRP's prize-collecting VRPTW:
+
+- every task is an optional client with prize ``priority * A + B``; ``B`` exceeds any
+  single insertion's travel and ``A`` is several ``B``, so the solver first serves
+  priority, then count, then travel (approximately lexicographic; the final choice
+  between candidate solutions uses the exact lexicographic key);
+- skills: tasks that need skills get their own copy of their location; a routing profile
+  per distinct volunteer skill set makes arcs into copies it may not serve prohibitively
+  long (the "forbidden arcs" encoding; only copies differ, so the matrices stay small);
+- an open route end (``end`` null) is a dummy depot reached from anywhere at zero cost;
+- shifts are vehicle time windows; volunteers with identical attributes share a type.
+
+Matrices are over the instance locations used by the sub-problem (not per task), so
+tasks sharing a building cost nothing extra. Every result is re-checked by the caller.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from wushe.dispatch.engine.problem import IntArray, Problem
+from wushe.dispatch.engine.solution import Routes
+
+FORBIDDEN = 10**9
+BIG_TIME = 2**40
+
+
+@dataclass
+class PyVRPModel:
+    data: object  # pyvrp.ProblemData
+    tasks: IntArray  # client index -> task index
+    type_vols: list[list[int]]  # vehicle type -> volunteer indices
+    vol_type: dict[int, int]
+
+
+def available() -> bool:
+    try:
+        import pyvrp  # noqa: F401
+    except ImportError:  # pragma: no cover - pyvrp is a declared dependency
+        return False
+    return True
+
+
+def _int_time(value: float, default: int) -> int:
+    return default if not math.isfinite(value) else int(value)
+
+
+def build_model(problem: Problem, tasks: IntArray, vols: IntArray) -> PyVRPModel:
+    """PyVRP data for the given task and volunteer subsets."""
+    import pyvrp
+
+    tasks = np.asarray(tasks, dtype=np.int64)
+    vols = np.asarray(vols, dtype=np.int64)
+    # -- locations: depots first (volunteer starts/ends), then task locations -----------
+    inst_locs: list[int] = []
+    key_index: dict[tuple[int, bytes], int] = {}
+
+    def loc_of(inst_loc: int, needs: bytes = b"") -> int:
+        key = (inst_loc, needs)
+        idx = key_index.get(key)
+        if idx is None:
+            idx = key_index[key] = len(inst_locs)
+            inst_locs.append(inst_loc)
+        return idx
+
+    depot_locs: list[int] = []
+    depot_of: dict[int, int] = {}
+    for v in vols:
+        for where in (int(problem.vol_start[v]), int(problem.vol_end[v])):
+            if where >= 0 and where not in depot_of:
+                depot_of[where] = len(depot_locs)
+                depot_locs.append(loc_of(where))
+    has_open = bool((problem.vol_end[vols] < 0).any())
+    needs_rows = problem.task_needs[tasks]
+    client_locs = [
+        loc_of(int(problem.task_loc[t]), needs_rows[i].tobytes() if needs_rows[i].any() else b"")
+        for i, t in enumerate(tasks)
+    ]
+    n_real = len(inst_locs)
+    base = problem.travel_matrix(np.asarray(inst_locs, dtype=np.int64))
+    if has_open:
+        dummy = n_real
+        matrix = np.full((n_real + 1, n_real + 1), FORBIDDEN, dtype=np.int64)
+        matrix[:n_real, :n_real] = base
+        matrix[:, dummy] = 0
+        depot_of[-1] = len(depot_locs)
+        depot_locs.append(dummy)
+    else:
+        matrix = base
+    del base
+
+    # -- profiles: one per distinct set of skill requirements a volunteer can meet -------
+    copy_needs: dict[int, np.ndarray] = {}
+    for (_, needs), idx in key_index.items():
+        if needs:
+            copy_needs[idx] = np.frombuffer(needs, dtype=bool)
+    profile_of_vol: dict[int, int] = {}
+    profile_keys: dict[tuple[int, ...], int] = {}
+    matrices: list[np.ndarray] = []
+    for v in vols:
+        has = problem.vol_has[v]
+        forbidden = tuple(sorted(idx for idx, needs in copy_needs.items() if (needs & ~has).any()))
+        p = profile_keys.get(forbidden)
+        if p is None:
+            p = profile_keys[forbidden] = len(matrices)
+            if forbidden:
+                m = matrix.copy()
+                m[:, list(forbidden)] = FORBIDDEN
+                for idx in forbidden:
+                    m[idx, idx] = 0
+            else:
+                m = matrix
+            matrices.append(m)
+        profile_of_vol[int(v)] = p
+
+    # -- prizes: priority first, then count, then travel ---------------------------------
+    max_edge = int(matrix[matrix < FORBIDDEN].max()) if matrix.size else 1
+    unit = 2 * max_edge + 1
+    prio_unit = 8 * unit
+
+    locations = [pyvrp.Location(*map(float, problem.coords[inst_locs[i]])) for i in range(n_real)]
+    if has_open:
+        locations.append(pyvrp.Location(0.0, 0.0))
+    depots = [pyvrp.Depot(location=loc) for loc in depot_locs]
+    clients = []
+    for i, t in enumerate(tasks):
+        w0, w1 = problem.task_w0[t], problem.task_w1[t]
+        clients.append(
+            pyvrp.Client(
+                location=client_locs[i],
+                delivery=[math.ceil(problem.task_load[t])],
+                service_duration=math.ceil(problem.task_service[t]),
+                tw_early=max(0, math.ceil(w0)) if math.isfinite(w0) else 0,
+                tw_late=math.floor(w1) if math.isfinite(w1) else BIG_TIME,
+                prize=int(problem.task_priority[t]) * prio_unit + unit,
+                required=False,
+            )
+        )
+    # -- vehicle types ------------------------------------------------------------------
+    type_key: dict[tuple[int, ...], int] = {}
+    type_vols: list[list[int]] = []
+    vtypes_args: list[dict[str, int | list[int]]] = []
+    for v in vols:
+        v = int(v)
+        end = int(problem.vol_end[v])
+        cap = problem.vol_capacity[v]
+        args: dict[str, int | list[int]] = {
+            "capacity": [int(min(math.floor(cap), BIG_TIME))],
+            "start_depot": depot_of[int(problem.vol_start[v])],
+            "end_depot": depot_of[end if end >= 0 else -1],
+            "tw_early": max(0, _int_time(math.ceil(problem.vol_shift0[v]), 0)),
+            "tw_late": _int_time(math.floor(problem.vol_shift1[v]), BIG_TIME),
+            "profile": profile_of_vol[v],
+        }
+        key = tuple(x if isinstance(x, int) else x[0] for x in args.values())
+        k = type_key.get(key)
+        if k is None:
+            k = type_key[key] = len(type_vols)
+            type_vols.append([])
+            vtypes_args.append(args)
+        type_vols[k].append(v)
+    vehicle_types = [
+        pyvrp.VehicleType(num_available=len(vs), **args)  # type: ignore[arg-type]
+        for vs, args in zip(type_vols, vtypes_args, strict=True)
+    ]
+    data = pyvrp.ProblemData(
+        locations=locations,
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=matrices,
+        duration_matrices=matrices,
+    )
+    vol_type = {v: k for k, vs in enumerate(type_vols) for v in vs}
+    return PyVRPModel(data=data, tasks=tasks, type_vols=type_vols, vol_type=vol_type)
+
+
+def to_pyvrp_solution(model: PyVRPModel, routes: Routes) -> object:
+    """PyVRP solution for internal routes (tasks outside the model are ignored)."""
+    import pyvrp
+
+    client_of = {int(t): i for i, t in enumerate(model.tasks)}
+    pv_routes = []
+    for v, k in model.vol_type.items():
+        visits = [client_of[t] for t in routes[v] if t in client_of]
+        if visits:
+            pv_routes.append(pyvrp.Route(model.data, visits, k))
+    return pyvrp.Solution(model.data, pv_routes)
+
+
+def from_pyvrp_solution(model: PyVRPModel, solution: object, n_vols: int) -> Routes:
+    """Internal routes of a PyVRP solution (volunteers of a type in listed order)."""
+    import pyvrp
+
+    routes: Routes = [[] for _ in range(n_vols)]
+    free = [list(vs) for vs in model.type_vols]
+    for route in solution.routes():  # type: ignore[attr-defined]
+        visits = [int(model.tasks[a.idx]) for a in route if a.type == pyvrp.ActivityType.CLIENT]
+        if visits:
+            v = free[route.vehicle_type()].pop(0)
+            routes[v] = visits
+    return routes
+
+
+def improve(
+    model: PyVRPModel,
+    initial: Routes,
+    n_vols: int,
+    seed: int,
+    time_limit_s: float,
+    max_iterations: int | None = None,
+) -> Routes:
+    """Run PyVRP's ILS from ``initial``; stop on the iteration budget when given
+    (deterministic), else on the time limit."""
+    import pyvrp
+    from pyvrp import stop
+
+    criterion = (
+        stop.MaxIterations(max_iterations)
+        if max_iterations is not None
+        else stop.MaxRuntime(max(time_limit_s, 0.0))
+    )
+    result = pyvrp.solve(
+        model.data,  # type: ignore[arg-type]
+        criterion,
+        seed=seed,
+        collect_stats=False,
+        initial_solution=to_pyvrp_solution(model, initial),  # type: ignore[arg-type]
+    )
+    return from_pyvrp_solution(model, result.best, n_vols)

@@ -1,0 +1,24 @@
+"""Top-level URL map: pages, the API under /api/v1/, its schema and docs, health."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from wushe.core.admin_site import admin_site
+from wushe.core.views import healthz
+
+api_v1 = [
+    path("", include("wushe.accounts.api_urls")),
+    path("", include("wushe.areas.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("wushe.accounts.urls")),
+    path("areas/", include("wushe.areas.urls")),
+    path("jobs/", include("wushe.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+]
