@@ -33,7 +33,9 @@ from wushe.dispatch.engine.solution import to_document  # noqa: E402
 
 
 def load_shared(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"shared_{name}", SHARED / "dispatch" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(
+        f"shared_{name}", SHARED / "dispatch" / f"{name}.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -50,9 +52,7 @@ def checked(instance: dict[str, Any], solution: dict[str, Any]) -> dict[str, int
 
 
 # -- peers -------------------------------------------------------------------------------
-def vroom_solve(
-    instance: dict[str, Any], exploration: int = 0, threads: int = 2
-) -> dict[str, Any]:
+def vroom_solve(instance: dict[str, Any], exploration: int = 0, threads: int = 2) -> dict[str, Any]:
     """Solve with VROOM on the instance's own travel matrix; returns a solution document."""
     import numpy as np
     import vroom
@@ -76,8 +76,14 @@ def vroom_solve(
                 start=col[int(problem.vol_start[v])],
                 end=col[end] if end >= 0 else None,
                 capacity=[int(problem.vol_capacity[v])],
-                skills={skill_no[s] for s, has in zip(problem.skills, problem.vol_has[v], strict=True) if has},
-                time_window=vroom.TimeWindow(int(problem.vol_shift0[v]), int(problem.vol_shift1[v])),
+                skills={
+                    skill_no[s]
+                    for s, has in zip(problem.skills, problem.vol_has[v], strict=True)
+                    if has
+                },
+                time_window=vroom.TimeWindow(
+                    int(problem.vol_shift0[v]), int(problem.vol_shift1[v])
+                ),
                 description=vid,
             )
         )
@@ -92,7 +98,11 @@ def vroom_solve(
                 location=col[int(problem.task_loc[t])],
                 default_service=int(problem.task_service[t]),
                 delivery=[int(problem.task_load[t])],
-                skills={skill_no[s] for s, need in zip(problem.skills, problem.task_needs[t], strict=True) if need},
+                skills={
+                    skill_no[s]
+                    for s, need in zip(problem.skills, problem.task_needs[t], strict=True)
+                    if need
+                },
                 priority=int(problem.task_priority[t]),
                 **kwargs,
             )
@@ -138,7 +148,9 @@ def run_in_child(n_tasks: int, n_vols: int, seed: int, time_limit: float) -> dic
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def insertion_median(instance: dict[str, Any], solution: dict[str, Any], n: int = 60) -> dict[str, float]:
+def insertion_median(
+    instance: dict[str, Any], solution: dict[str, Any], n: int = 60
+) -> dict[str, float]:
     """Median ms of DispatchPlan.add_task / redispatch and of the stateless functions."""
     from wushe.dispatch.engine import insert_task, redispatch_task
 
@@ -190,10 +202,29 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [(500, 40), (2000, 100)]
     else:
         sizes = [(500, 40), (2000, 100), (5000, 250), (20000, 1000)]
-    seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else ([1] if args.quick else [1, 2, 3])
+    seeds = (
+        [int(s) for s in args.seeds.split(",")]
+        if args.seeds
+        else ([1] if args.quick else [1, 2, 3])
+    )
 
     widths = [12, 5, 8, 9, 8, 9, 7, 7, 7]
-    print(fmt_row(["instance", "solver", "time_s", "priority", "assigned", "travel_s", "prio/V", "asg/V", "trav/V"], widths))
+    print(
+        fmt_row(
+            [
+                "instance",
+                "solver",
+                "time_s",
+                "priority",
+                "assigned",
+                "travel_s",
+                "prio/V",
+                "asg/V",
+                "trav/V",
+            ],
+            widths,
+        )
+    )
     for n_tasks, n_vols in sizes:
         limit = limits.get(n_tasks, max(2.0, n_tasks / 400))
         for seed in seeds:
@@ -212,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["ours"] = (checked(inst, sol), el)
                 if n_tasks == 2000 and seed == seeds[0]:
                     ins = insertion_median(inst, sol)
-                    print(f"# {name}: online insertion medians (ms): {json.dumps({k: round(v, 2) for k, v in ins.items()})}")
+                    print(
+                        f"# {name}: online insertion medians (ms): {json.dumps({k: round(v, 2) for k, v in ins.items()})}"
+                    )
             sol, el = timed(greedy_solve, inst)
             results["greedy"] = (checked(inst, sol), el)
             ref = results.get("vroom")
@@ -225,11 +258,26 @@ def main(argv: list[str] | None = None) -> int:
                         f"{fig['assigned'] / max(r['assigned'], 1):.3f}",
                         f"{fig['travel_s'] / max(r['travel_s'], 1):.3f}",
                     ]
-                print(fmt_row([name, who[:5], f"{el:.2f}", fig["priority"], fig["assigned"], fig["travel_s"], *ratios], widths))
+                print(
+                    fmt_row(
+                        [
+                            name,
+                            who[:5],
+                            f"{el:.2f}",
+                            fig["priority"],
+                            fig["assigned"],
+                            fig["travel_s"],
+                            *ratios,
+                        ],
+                        widths,
+                    )
+                )
             if not ref:
                 print(f"# {name}: VROOM skipped above 5,000 tasks")
             sys.stdout.flush()
-    print(f"# bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"# bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
     if not args.no_solomon:
         from bench.solomon import main as solomon_main
 

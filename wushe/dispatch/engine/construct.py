@@ -12,11 +12,12 @@ from wushe.dispatch.engine.solution import Routes
 
 def value_order(problem: Problem) -> IntArray:
     """Tasks by priority per unit of load (a knapsack greedy: capacity is usually the
-    binding resource), then priority, then tighter windows first; stable by index."""
+    binding resource), then smaller load (more tasks for the same priority), then tighter
+    windows first; stable by index."""
     prio = problem.task_priority.astype(np.float64)
     ratio = prio / np.maximum(problem.task_load, 0.5)
     width = np.minimum(problem.task_w1 - problem.task_w0, 1e12)
-    return np.lexsort((np.arange(problem.n_tasks), width, -prio, -ratio))
+    return np.lexsort((np.arange(problem.n_tasks), width, problem.task_load, -ratio))
 
 
 def cheapest_insertion(

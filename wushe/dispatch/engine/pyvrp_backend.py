@@ -27,6 +27,7 @@ from wushe.dispatch.engine.problem import IntArray, Problem
 from wushe.dispatch.engine.solution import Routes
 
 FORBIDDEN = 10**9
+PRIORITY_FACTOR = 20
 BIG_TIME = 2**40
 
 
@@ -36,6 +37,7 @@ class PyVRPModel:
     tasks: IntArray  # client index -> task index
     type_vols: list[list[int]]  # vehicle type -> volunteer indices
     vol_type: dict[int, int]
+    max_prize: int
 
 
 def available() -> bool:
@@ -121,7 +123,7 @@ def build_model(problem: Problem, tasks: IntArray, vols: IntArray) -> PyVRPModel
     # -- prizes: priority first, then count, then travel ---------------------------------
     max_edge = int(matrix[matrix < FORBIDDEN].max()) if matrix.size else 1
     unit = 2 * max_edge + 1
-    prio_unit = 8 * unit
+    prio_unit = PRIORITY_FACTOR * unit
 
     locations = [pyvrp.Location(*map(float, problem.coords[inst_locs[i]])) for i in range(n_real)]
     if has_open:
@@ -177,7 +179,10 @@ def build_model(problem: Problem, tasks: IntArray, vols: IntArray) -> PyVRPModel
         duration_matrices=matrices,
     )
     vol_type = {v: k for k, vs in enumerate(type_vols) for v in vs}
-    return PyVRPModel(data=data, tasks=tasks, type_vols=type_vols, vol_type=vol_type)
+    max_prize = max((c.prize for c in clients), default=1)
+    return PyVRPModel(
+        data=data, tasks=tasks, type_vols=type_vols, vol_type=vol_type, max_prize=max_prize
+    )
 
 
 def to_pyvrp_solution(model: PyVRPModel, routes: Routes) -> object:
@@ -225,11 +230,18 @@ def improve(
         if max_iterations is not None
         else stop.MaxRuntime(max(time_limit_s, 0.0))
     )
+    # Capacity and time windows are hard here: a unit of excess must cost more than the
+    # largest prize, or the search settles on infeasible solutions that collect more.
+    penalty = float(2 * model.max_prize)
+    params = pyvrp.SolveParams(
+        penalty=pyvrp.PenaltyParams(min_penalty=penalty, max_penalty=penalty * 10)
+    )
     result = pyvrp.solve(
         model.data,  # type: ignore[arg-type]
         criterion,
         seed=seed,
         collect_stats=False,
+        params=params,
         initial_solution=to_pyvrp_solution(model, initial),  # type: ignore[arg-type]
     )
     return from_pyvrp_solution(model, result.best, n_vols)

@@ -1,14 +1,121 @@
-"""Batch dispatch entry point :func:`solve` (placeholder: construction only)."""
+"""Batch dispatch: :func:`solve`.
+
+Pipeline (each step keeps a feasible plan, so the answer improves with time):
+
+1. validate; pick candidate tasks -- in priority-per-load order until their load is
+   ``CANDIDATE_LOAD_FACTOR`` times the fleet capacity (plus every zero-load task): when
+   capacity binds, the rest cannot enter an optimal plan, and leaving them out makes the
+   search much faster;
+2. construct by cheapest feasible insertion in that order;
+3. improve with PyVRP's iterated local search (per region for large instances, see
+   :mod:`~wushe.dispatch.engine.decompose`);
+4. insert leftovers, swap in higher-priority tasks, verify with the scorer.
+
+Determinism: with ``max_iterations`` the search stops on an iteration budget and the
+result depends only on the instance, seed and budget. Without it the search stops on the
+wall clock, so a slower or busier machine may return a different (feasible) plan.
+"""
 
 from __future__ import annotations
 
+import time
+import warnings
 from typing import Any
 
-from wushe.dispatch.engine.construct import cheapest_insertion
-from wushe.dispatch.engine.problem import validate_instance
-from wushe.dispatch.engine.solution import to_document
+import numpy as np
+
+from wushe.dispatch.engine import pyvrp_backend
+from wushe.dispatch.engine.construct import cheapest_insertion, value_order
+from wushe.dispatch.engine.decompose import regions
+from wushe.dispatch.engine.improve import insert_leftovers, repair, swap_in
+from wushe.dispatch.engine.problem import IntArray, Problem, validate_instance
+from wushe.dispatch.engine.routes import RouteSet
+from wushe.dispatch.engine.scoring import objective_key, score_problem
+from wushe.dispatch.engine.solution import Routes, to_document
+
+CANDIDATE_LOAD_FACTOR = 1.3
+# Share of the time limit kept for post-processing and conversion.
+RESERVE_SHARE = 0.12
 
 
-def solve(instance: dict[str, Any], time_limit_s: float, seed: int = 0) -> dict[str, Any]:
+def candidate_tasks(problem: Problem, factor: float = CANDIDATE_LOAD_FACTOR) -> IntArray:
+    """Tasks worth routing: best priority-per-load first, up to ``factor`` x capacity."""
+    order = value_order(problem)
+    if not np.isfinite(problem.vol_capacity).all():
+        return np.sort(order)
+    load = problem.task_load[order]
+    budget = factor * float(problem.vol_capacity.sum())
+    keep = (np.cumsum(load) <= budget) | (load == 0)
+    return np.sort(order[keep])
+
+
+def _key(problem: Problem, routes: Routes) -> tuple[int, int, int]:
+    return objective_key(score_problem(problem, to_document(problem, routes)))
+
+
+def solve_problem(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int = 0,
+    max_iterations: int | None = None,
+) -> Routes:
+    start = time.perf_counter()
+    deadline = start + max(time_limit_s, 0.0)
+    candidates = candidate_tasks(problem)
+    cand_set = set(candidates.tolist())
+    order = np.array([t for t in value_order(problem) if int(t) in cand_set], dtype=np.int64)
+    rs = cheapest_insertion(problem, order=order)
+    best = rs.routes
+    best_key = _key(problem, best)
+
+    search_until = deadline - RESERVE_SHARE * time_limit_s
+    if pyvrp_backend.available() and problem.n_vols and len(candidates):
+        improved = [list(r) for r in best]
+        parts = regions(problem, candidates, best)
+        for i, (tasks, vols) in enumerate(parts):
+            remaining = search_until - time.perf_counter()
+            share = remaining / (len(parts) - i)
+            if share <= 0.05 and max_iterations is None:
+                break
+            with warnings.catch_warnings():
+                # PyVRP warns when its penalty bound is hit; the result is checked anyway.
+                warnings.simplefilter("ignore")
+                model = pyvrp_backend.build_model(problem, tasks, vols)
+                iters = None if max_iterations is None else max(1, max_iterations // len(parts))
+                part = pyvrp_backend.improve(
+                    model, improved, problem.n_vols, seed, share - 0.02, iters
+                )
+            for v in vols:
+                improved[int(v)] = part[int(v)]
+        improved = repair(problem, improved)
+        key = _key(problem, improved)
+        if key > best_key:
+            best, best_key = improved, key
+
+    rs = RouteSet(problem, best)
+    insert_leftovers(rs)
+    swap_in(rs, deadline=deadline if max_iterations is None else np.inf)
+    final = repair(problem, rs.routes)
+    if _key(problem, final) >= best_key:
+        best = final
+    return best
+
+
+def solve(
+    instance: dict[str, Any],
+    time_limit_s: float,
+    seed: int = 0,
+    *,
+    max_iterations: int | None = None,
+) -> dict[str, Any]:
+    """Dispatch ``instance`` within about ``time_limit_s`` seconds; returns a solution
+    document (format ``wushe-dispatch-solution/1``) that satisfies every hard rule.
+
+    Raises :class:`InstanceError` for an invalid instance. ``max_iterations`` replaces
+    the wall-clock stop of the search by an iteration budget (reproducible results).
+    """
     problem = validate_instance(instance)
-    return to_document(problem, cheapest_insertion(problem).routes)
+    routes = solve_problem(problem, time_limit_s, seed, max_iterations)
+    solution = to_document(problem, routes)
+    score_problem(problem, solution)  # never hand out a plan that breaks a hard rule
+    return solution

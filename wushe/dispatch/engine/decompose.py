@@ -1,0 +1,72 @@
+"""Spatial decomposition of large instances into independent regions.
+
+Volunteers are placed at the centroid of their current route (their start when idle) and
+split by recursive median bisection along the wider axis until each region holds at most
+``REGION_MAX_TASKS`` tasks. A region's tasks are those its volunteers already serve plus
+the unserved candidates nearest (cKDTree) to one of its volunteers. Regions share no
+task and no volunteer, so their improved routes simply replace the old ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from wushe.dispatch.engine.problem import DENSE_MATRIX_MAX_LOCATIONS, IntArray, Problem
+from wushe.dispatch.engine.solution import Routes
+
+REGION_MAX_TASKS = 2500
+# Leave room for skill copies of locations and depots within the dense-matrix limit.
+REGION_MAX_LOCATIONS = DENSE_MATRIX_MAX_LOCATIONS // 2
+
+
+def regions(problem: Problem, tasks: IntArray, routes: Routes) -> list[tuple[IntArray, IntArray]]:
+    """Partition candidate ``tasks`` and all volunteers into (tasks, volunteers) regions."""
+    vols = np.arange(problem.n_vols, dtype=np.int64)
+    n_locs = len(np.unique(problem.task_loc[tasks]))
+    if len(tasks) <= REGION_MAX_TASKS and n_locs <= REGION_MAX_LOCATIONS:
+        return [(np.asarray(tasks, dtype=np.int64), vols)]
+    centroid = np.empty((problem.n_vols, 2))
+    routed = np.zeros(problem.n_vols)
+    for v, r in enumerate(routes):
+        if r:
+            centroid[v] = problem.coords[problem.task_loc[np.asarray(r)]].mean(axis=0)
+            routed[v] = len(r)
+        else:
+            centroid[v] = problem.coords[problem.vol_start[v]]
+    in_route = {t for r in routes for t in r}
+    free = np.array([t for t in tasks if int(t) not in in_route], dtype=np.int64)
+    owner = np.full(problem.n_vols, 0.0)
+    free_owner = np.zeros(0, dtype=np.int64)
+    if len(free):
+        _, nearest = cKDTree(centroid).query(problem.coords[problem.task_loc[free]])
+        free_owner = np.asarray(nearest, dtype=np.int64)
+        owner = np.bincount(free_owner, minlength=problem.n_vols).astype(np.float64)
+    weight = routed + owner
+
+    parts: list[IntArray] = []
+
+    def split(members: IntArray) -> None:
+        if weight[members].sum() <= REGION_MAX_TASKS or len(members) <= 1:
+            parts.append(members)
+            return
+        pts = centroid[members]
+        axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
+        ordered = members[np.lexsort((members, pts[:, axis]))]
+        cum = np.cumsum(weight[ordered])
+        cut = int(np.searchsorted(cum, cum[-1] / 2)) + 1
+        cut = min(max(cut, 1), len(ordered) - 1)
+        split(ordered[:cut])
+        split(ordered[cut:])
+
+    split(vols)
+    region_of = np.empty(problem.n_vols, dtype=np.int64)
+    for k, members in enumerate(parts):
+        region_of[members] = k
+    out: list[tuple[IntArray, IntArray]] = []
+    for k, members in enumerate(parts):
+        own = [t for v in members for t in routes[int(v)]]
+        extra = free[region_of[free_owner] == k] if len(free) else free
+        region_tasks = np.sort(np.concatenate((np.asarray(own, dtype=np.int64), extra)))
+        out.append((region_tasks, np.sort(members)))
+    return out
