@@ -58,6 +58,11 @@ def build_model(problem: Problem, tasks: IntArray, vols: IntArray) -> PyVRPModel
 
     tasks = np.asarray(tasks, dtype=np.int64)
     vols = np.asarray(vols, dtype=np.int64)
+    # PyVRP's clock starts at 0: leave out whatever only fits before it (rare; such tasks
+    # and volunteers keep their constructed routes).
+    w1 = problem.task_w1[tasks]
+    tasks = tasks[~(np.floor(w1) < np.maximum(0.0, np.ceil(problem.task_w0[tasks])))]
+    vols = vols[np.floor(problem.vol_shift1[vols]) >= np.maximum(0.0, problem.vol_shift0[vols])]
     # -- locations: depots first (volunteer starts/ends), then task locations -----------
     inst_locs: list[int] = []
     key_index: dict[tuple[int, bytes], int] = {}

@@ -146,6 +146,8 @@ class RouteSet:
     def best_insertion(self, task: int, allowed: BoolArray | None = None) -> Insertion | None:
         """Cheapest feasible slot for ``task`` over volunteers in ``allowed`` (skills apply)."""
         p = self.problem
+        if not self.states:
+            return None
         f = self.flat()
         ok_vol = p.compatible(task)
         if allowed is not None:

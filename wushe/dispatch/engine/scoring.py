@@ -14,6 +14,10 @@ from wushe.dispatch.engine.errors import SolutionError
 from wushe.dispatch.engine.problem import Problem, validate_instance
 
 
+def _plain(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
 def _route_list(solution: object) -> list[dict[str, Any]]:
     if not isinstance(solution, dict):
         raise SolutionError("solution: expected an object")
@@ -60,7 +64,7 @@ def score_problem(problem: Problem, solution: dict[str, Any]) -> dict[str, int]:
             travel_total += leg
             clock += leg
             if clock > problem.task_w1[t]:
-                window = [problem.task_w0[t], problem.task_w1[t]]
+                window = [_plain(problem.task_w0[t]), _plain(problem.task_w1[t])]
                 raise SolutionError(f"{tid} reached at {clock:g}s, after its window {window}")
             clock = max(clock, float(problem.task_w0[t])) + float(problem.task_service[t])
             here = loc

@@ -85,8 +85,8 @@ def solve_problem(
                 part = pyvrp_backend.improve(
                     model, improved, problem.n_vols, seed, share - 0.02, iters
                 )
-            for v in vols:
-                improved[int(v)] = part[int(v)]
+            for v in model.vol_type:
+                improved[v] = part[v]
         improved = repair(problem, improved)
         key = _key(problem, improved)
         if key > best_key:
