@@ -23,7 +23,9 @@ class NavItem:
 
 @dataclass(frozen=True)
 class HomePanel:
-    """A section of the home page: a template and the function that fills it for a user."""
+    """A section of the home page: a template and the function that fills it for a user.
+
+    The template sees what the function returns as ``panel`` (``panel.counts`` …)."""
 
     template: str
     context: Callable[[Any], dict[str, Any]]

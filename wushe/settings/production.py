@@ -1,7 +1,7 @@
 """Production: every secret from the environment, HTTPS only; passes ``wushe check --deploy``."""
 
 from wushe.settings.base import *  # noqa: F403
-from wushe.settings.base import env_bool, env_int, env_required
+from wushe.settings.env import env_bool, env_int, env_required
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
