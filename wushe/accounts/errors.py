@@ -4,5 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 SCOPE_REQUIRED = _("A {role} needs an area: choose the area this user acts in.")
 SCOPE_OUTSIDE = _("You can only create users inside your own area.")
-USERNAME_TAKEN = _("The user name {username!r} is already taken.")
-UNKNOWN_USER = _("No user named {username!r}.")
+USERNAME_TAKEN = _("The user name “{username}” is already taken.")
+UNKNOWN_USER = _("No user named “{username}”.")

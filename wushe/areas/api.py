@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -49,12 +50,12 @@ class JobAccepted(serializers.Serializer):
 
 
 class MoveInput(serializers.Serializer):
-    new_parent = serializers.CharField(help_text="Code of the new parent area")
+    new_parent = serializers.CharField(help_text=_("Code of the new parent area"))
     reason = serializers.CharField(max_length=255)
 
 
 class MergeInput(serializers.Serializer):
-    target = serializers.CharField(help_text="Code of the grid to merge into")
+    target = serializers.CharField(help_text=_("Code of the grid to merge into"))
     reason = serializers.CharField(max_length=255)
 
 

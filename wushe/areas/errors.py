@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 CODE_REQUIRED = _("The code is missing.")
-CODE_NOT_DIGITS = _("Code {code!r} must be digits only.")
+CODE_NOT_DIGITS = _("Code “{code}” must be digits only.")
 CODE_LOST_DIGITS = _(
     "Code {value} was turned into a number by Excel and its digits were lost. "
     "Format the code column as Text and type the codes again."
@@ -16,7 +16,7 @@ CODE_LEVEL_MISMATCH = _(
 NAME_REQUIRED = _("The name is missing.")
 LEVEL_REQUIRED = _("The level is missing.")
 LEVEL_UNKNOWN = _(
-    "Unknown level {value!r}: use district, street, community, grid or building "
+    "Unknown level “{value}”: use district, street, community, grid or building "
     "(区、街道、社区、网格、楼栋)."
 )
 PARENT_UNKNOWN = _("Parent code {code} is unknown or outside your area.")
@@ -30,7 +30,7 @@ ALREADY_ELSEWHERE = _(
 )
 LEVEL_CHANGED = _("Area {code} already exists as a {level}; its level cannot change.")
 COORD_BOTH = _("Give both longitude and latitude, or neither.")
-COORD_NOT_NUMBER = _("{field} {value!r} is not a number.")
+COORD_NOT_NUMBER = _("{field} “{value}” is not a number.")
 COORD_OUTSIDE = _(
     "Longitude {lon} / latitude {lat} lies outside China (longitude 73–136, latitude 3–54); "
     "are the two columns swapped?"

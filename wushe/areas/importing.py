@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from wushe.areas import errors
-from wushe.areas.levels import LEVEL_NAMES, code_matches_level, expand_code, parent_code_of
+from wushe.areas.levels import LEVEL_NAMES, Level, code_matches_level, expand_code, parent_code_of
 from wushe.core.errors import ApplicationError
 
 COLUMNS: dict[str, list[str]] = {
@@ -96,7 +96,7 @@ def parse_row(number: int, values: dict[str, Any]) -> AreaRow:
     code = expand_code(parse_code(values.get("code")), level)
     if not code_matches_level(code, level):
         raise ApplicationError(
-            errors.CODE_LEVEL_MISMATCH.format(code=code, level=level), field="code"
+            errors.CODE_LEVEL_MISMATCH.format(code=code, level=Level(level).label), field="code"
         )
     name = str(values.get("name") or "").strip()
     if not name:

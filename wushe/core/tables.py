@@ -23,7 +23,7 @@ from wushe.core.errors import ApplicationError
 
 HEADER_SEARCH_ROWS = 20
 
-UNSUPPORTED_FORMAT = _("Unsupported file type {name!r}: upload a .xlsx or .csv file.")
+UNSUPPORTED_FORMAT = _("Unsupported file “{name}”: upload a .xlsx or .csv file.")
 NO_HEADER = _(
     "No header row found in the first {rows} rows: the file needs a column named {columns}."
 )
