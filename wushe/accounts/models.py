@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -38,7 +38,7 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
 
-    objects = WusheUserManager()
+    objects: ClassVar[WusheUserManager] = WusheUserManager()
 
     scope_path_field = "scope_area__path"
 
@@ -67,7 +67,7 @@ class User(AbstractUser):
 
     @property
     def scope_path(self) -> str | None:
-        return self.scope_area.path if self.scope_area_id else None
+        return self.scope_area.path if self.scope_area is not None else None
 
     def has_role_permission(self, permission: str) -> bool:
         return self.is_active and permission in ROLE_PERMISSIONS.get(self.role, frozenset())

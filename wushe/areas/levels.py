@@ -22,7 +22,7 @@ class Level(models.TextChoices):
 
 
 ORDER = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID, Level.BUILDING]
-RANK = {level: i for i, level in enumerate(ORDER)}
+RANK: dict[str, int] = {level.value: i for i, level in enumerate(ORDER)}
 
 ALLOWED_PARENTS: dict[str, set[str]] = {
     Level.DISTRICT: set(),
@@ -102,5 +102,5 @@ def expand_code(code: str, level: str) -> str:
 
 def child_extends_parent(code: str, level: str, parent_code: str, parent_level: str) -> bool:
     """Whether a new area's code carries its parent's code (the national code rules)."""
-    significant = {Level.DISTRICT: 6, Level.STREET: 9}.get(parent_level, len(parent_code))
+    significant = {"district": 6, "street": 9}.get(parent_level, len(parent_code))
     return code.startswith(parent_code[:significant]) and code != parent_code

@@ -60,12 +60,12 @@ def area_counts(*, actor: Any) -> dict[str, int]:
 
 def area_move_targets(*, actor: Any, area: Area) -> QuerySet[Area]:
     """Where ``area`` may move: active areas of an allowed parent level, in scope, not below it."""
-    return (
+    targets = (
         area_list(actor=actor)
         .filter(level__in=ALLOWED_PARENTS[area.level])
         .exclude(path__startswith=area.path)
-        .exclude(pk=area.parent_id)
     )
+    return targets.exclude(pk=area.parent_id) if area.parent_id is not None else targets
 
 
 def area_merge_targets(*, actor: Any, area: Area) -> QuerySet[Area]:

@@ -113,13 +113,13 @@ def _apply_rows(actor: Any, parsed: list[AreaRow], report: ImportReport) -> None
                 rejected_at[r.code] = r.row
                 report.reject(r.row, exc.message, exc.field)
                 continue
-            if created:
+            if area is None:
+                report.unchanged += 1
+            elif created:
                 to_create.append(area)
-            elif area is not None:
+            else:
                 to_update.append(area)
                 report.updated += 1
-            else:
-                report.unchanged += 1
         for start in range(0, len(to_create), BATCH):
             Area.objects.bulk_create(to_create[start : start + BATCH])
         for area in to_create:
@@ -328,10 +328,11 @@ def _repoint_references(source: Area, target: Area) -> dict[str, int]:
     without this app knowing the models above it."""
     counts: dict[str, int] = {}
     for rel in Area._meta.related_objects:
-        if rel.related_model in (Area, AreaChange) or not rel.one_to_many:
+        model = rel.related_model
+        if model in (Area, AreaChange) or not rel.one_to_many or isinstance(model, str):
             continue
         name = rel.field.name
-        n = rel.related_model._base_manager.filter(**{name: source}).update(**{name: target})
+        n = model._base_manager.filter(**{name: source}).update(**{name: target})
         if n:
-            counts[rel.related_model._meta.label_lower] = n
+            counts[model._meta.label_lower] = n
     return counts

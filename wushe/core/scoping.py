@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 from wushe.core.errors import NotFoundError
@@ -58,7 +59,7 @@ def get_scoped(queryset: QuerySet[M], actor: Any, **lookup: Any) -> M:
     """Fetch one row the actor may see; "does not exist" and "not yours" both raise NotFoundError."""
     try:
         return scoped(queryset, actor).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundError() from exc
 
 

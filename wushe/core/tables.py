@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -56,7 +56,7 @@ def read_table(
     source: str | Path | IO[bytes],
     *,
     filename: str,
-    synonyms: dict[str, Iterable[str]],
+    synonyms: Mapping[str, Iterable[str]],
     required: Iterable[str],
 ) -> Table:
     """Open ``source`` (a path or a binary file) and locate the header by ``synonyms``."""
