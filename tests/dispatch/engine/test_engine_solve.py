@@ -109,3 +109,42 @@ def test_larger_instance_within_time(shared_check: ModuleType, shared_generate: 
     solution = solve(instance, 4.5)
     assert time.perf_counter() - start < 6.0
     assert shared_check.score(instance, solution)["assigned"] > 800
+
+
+def test_parallel_portfolio_is_feasible_and_reproducible(
+    shared_check: ModuleType, shared_generate: ModuleType
+) -> None:
+    instance = shared_generate.generate(200, 12, 6)
+    first = solve(instance, 5.0, seed=1, max_iterations=100, workers=2)
+    second = solve(instance, 5.0, seed=1, max_iterations=100, workers=2)
+    shared_check.score(instance, first)
+    assert first == second
+
+
+def test_regions_are_solved_separately(
+    shared_check: ModuleType, shared_generate: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wushe.dispatch.engine import decompose
+
+    monkeypatch.setattr(decompose, "REGION_MAX_TASKS", 60)
+    instance = shared_generate.generate(400, 24, 7)
+    problem_parts = decompose.regions(
+        *_problem_and_construction(instance)  # type: ignore[arg-type]
+    )
+    assert len(problem_parts) >= 4
+    seen_tasks = [int(t) for tasks, _ in problem_parts for t in tasks]
+    seen_vols = [int(v) for _, vols in problem_parts for v in vols]
+    assert len(seen_tasks) == len(set(seen_tasks))
+    assert sorted(seen_vols) == list(range(24))
+    solution = solve(instance, 2.0, max_iterations=50)
+    shared_check.score(instance, solution)
+
+
+def _problem_and_construction(instance: dict[str, Any]) -> tuple[Any, Any, Any]:
+    from wushe.dispatch.engine import validate_instance
+    from wushe.dispatch.engine.construct import cheapest_insertion
+    from wushe.dispatch.engine.solver import candidate_tasks
+
+    problem = validate_instance(instance)
+    candidates = candidate_tasks(problem)
+    return problem, candidates, cheapest_insertion(problem, order=candidates).routes

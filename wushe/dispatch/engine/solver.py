@@ -18,8 +18,8 @@ wall clock, so a slower or busier machine may return a different (feasible) plan
 
 from __future__ import annotations
 
+import logging
 import time
-import warnings
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,10 @@ from wushe.dispatch.engine.improve import insert_leftovers, repair, swap_in
 from wushe.dispatch.engine.problem import IntArray, Problem, validate_instance
 from wushe.dispatch.engine.routes import RouteSet
 from wushe.dispatch.engine.scoring import objective_key, score_problem
+from wushe.dispatch.engine.search import Job, default_workers, run_jobs
 from wushe.dispatch.engine.solution import Routes, to_document
+
+log = logging.getLogger(__name__)
 
 CANDIDATE_LOAD_FACTOR = 1.3
 # Share of the time limit kept for post-processing and conversion.
@@ -58,6 +61,7 @@ def solve_problem(
     time_limit_s: float,
     seed: int = 0,
     max_iterations: int | None = None,
+    workers: int | None = None,
 ) -> Routes:
     start = time.perf_counter()
     deadline = start + max(time_limit_s, 0.0)
@@ -67,35 +71,58 @@ def solve_problem(
     rs = cheapest_insertion(problem, order=order)
     best = rs.routes
     best_key = _key(problem, best)
+    log.debug("construction %s at %.2fs", best_key, time.perf_counter() - start)
 
     search_until = deadline - RESERVE_SHARE * time_limit_s
     if pyvrp_backend.available() and problem.n_vols and len(candidates):
-        improved = [list(r) for r in best]
+        n_workers = default_workers() if workers is None else max(1, workers)
         parts = regions(problem, candidates, best)
-        for i, (tasks, vols) in enumerate(parts):
-            remaining = search_until - time.perf_counter()
-            share = remaining / (len(parts) - i)
-            if share <= 0.05 and max_iterations is None:
-                break
-            with warnings.catch_warnings():
-                # PyVRP warns when its penalty bound is hit; the result is checked anyway.
-                warnings.simplefilter("ignore")
-                model = pyvrp_backend.build_model(problem, tasks, vols)
-                iters = None if max_iterations is None else max(1, max_iterations // len(parts))
-                part = pyvrp_backend.improve(
-                    model, improved, problem.n_vols, seed, share - 0.02, iters
+        portfolio = len(parts) == 1 and n_workers > 1
+        if portfolio:
+            # the same problem with different seeds; the best plan wins
+            parts = parts * n_workers
+        rounds = -(-len(parts) // n_workers)
+        budget = (search_until - time.perf_counter()) / rounds
+        iters = None if max_iterations is None else max(1, max_iterations // rounds)
+        jobs = [
+            Job(tasks, vols, seed + (i if portfolio else 0), budget, iters)
+            for i, (tasks, vols) in enumerate(parts)
+        ]
+        if budget > 0.05 or max_iterations is not None:
+            results = run_jobs(problem, best, jobs, n_workers)
+            candidates_routes: list[Routes] = []
+            if portfolio:
+                for result in results:
+                    routes = [list(r) for r in best]
+                    for v, r in result.items():
+                        routes[v] = r
+                    candidates_routes.append(routes)
+            else:
+                routes = [list(r) for r in best]
+                for result in results:
+                    for v, r in result.items():
+                        routes[v] = r
+                candidates_routes.append(routes)
+            for routes in candidates_routes:
+                improved = repair(problem, routes)
+                key = _key(problem, improved)
+                log.debug(
+                    "search (%d jobs) %s at %.2fs", len(jobs), key, time.perf_counter() - start
                 )
-            for v in model.vol_type:
-                improved[v] = part[v]
-        improved = repair(problem, improved)
-        key = _key(problem, improved)
-        if key > best_key:
-            best, best_key = improved, key
+                if key > best_key:
+                    best, best_key = improved, key
 
     rs = RouteSet(problem, best)
-    insert_leftovers(rs)
-    swap_in(rs, deadline=deadline if max_iterations is None else np.inf)
+    placed = insert_leftovers(rs)
+    swaps = swap_in(rs, deadline=deadline if max_iterations is None else np.inf)
     final = repair(problem, rs.routes)
+    log.debug(
+        "post: %d inserted, %d swapped in, %s at %.2fs",
+        placed,
+        swaps,
+        _key(problem, final),
+        time.perf_counter() - start,
+    )
     if _key(problem, final) >= best_key:
         best = final
     return best
@@ -107,15 +134,17 @@ def solve(
     seed: int = 0,
     *,
     max_iterations: int | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Dispatch ``instance`` within about ``time_limit_s`` seconds; returns a solution
     document (format ``wushe-dispatch-solution/1``) that satisfies every hard rule.
 
     Raises :class:`InstanceError` for an invalid instance. ``max_iterations`` replaces
-    the wall-clock stop of the search by an iteration budget (reproducible results).
+    the wall-clock stop of the search by an iteration budget (reproducible results);
+    ``workers`` caps the search processes (default 1, see :func:`~wushe.dispatch.engine.search.default_workers`).
     """
     problem = validate_instance(instance)
-    routes = solve_problem(problem, time_limit_s, seed, max_iterations)
+    routes = solve_problem(problem, time_limit_s, seed, max_iterations, workers)
     solution = to_document(problem, routes)
     score_problem(problem, solution)  # never hand out a plan that breaks a hard rule
     return solution
