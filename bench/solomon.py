@@ -48,11 +48,9 @@ def load_set(name: str, quick: bool) -> list[dict[str, Any]]:
     files = sorted((DATA / name).glob("*.txt"))
     if quick:
         files = files[::7]
-    out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        for f in files:
-            out.append(conv.convert(str(f), bks))
+        out = [conv.convert(str(f), bks) for f in files]
         gc.collect()
     return out
 
