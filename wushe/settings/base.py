@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "wushe.core",
     "wushe.areas",
     "wushe.accounts",
+    "wushe.residents",
 ]
 
 MIDDLEWARE = [
