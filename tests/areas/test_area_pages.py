@@ -124,3 +124,23 @@ def test_merge_form(client, street, people):
     )
     assert response.status_code == 302 and response.url == f"/areas/{street.grid_a1.code}/"
     assert not Area.objects.get(pk=street.grid_a2.pk).is_active
+
+
+def test_not_found_and_forbidden_pages_keep_the_site_layout(client, street, people):
+    login(client, people.worker_a)
+    missing = client.get(f"/areas/{street.grid_b1.code}/")
+    assert missing.status_code == 404
+    assert "404.html" in [t.name for t in missing.templates]
+    assert 'href="/"' in missing.content.decode()  # a way back home
+    login(client, people.volunteer)
+    forbidden = client.get("/areas/")
+    assert forbidden.status_code == 403 and "403.html" in [t.name for t in forbidden.templates]
+
+
+def test_breadcrumbs_link_only_areas_in_scope(client, street, people):
+    login(client, people.worker_a)
+    body = client.get(f"/areas/{street.building_a1.code}/").content.decode()
+    assert f'href="/areas/{street.community_a.code}/"' in body
+    assert f'href="/areas/{street.grid_a1.code}/"' in body
+    assert street.street.name in body  # shown for orientation …
+    assert f'href="/areas/{street.street.code}/"' not in body  # … but not linked

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from wushe.areas.levels import ALLOWED_PARENTS, ORDER
 from wushe.areas.models import Area, AreaChange
-from wushe.core.scoping import get_scoped, scoped
+from wushe.core.scoping import get_scoped, path_in_scope, scoped
 
 
 def area_list(
@@ -44,11 +44,12 @@ def area_children(*, actor: Any, area: Area) -> QuerySet[Area]:
     )
 
 
-def area_ancestors(area: Area) -> list[Area]:
-    """The chain from the root down to ``area``'s parent (names shown in breadcrumbs)."""
+def area_breadcrumbs(*, actor: Any, area: Area) -> list[tuple[Area, bool]]:
+    """The chain from the root down to ``area``'s parent, each with whether the actor may open
+    it (names above the actor's scope are shown, not linked)."""
     codes = [c for c in area.path.strip("/").split("/") if c][:-1]
     by_code = {a.code: a for a in Area.objects.filter(code__in=codes)}
-    return [by_code[c] for c in codes if c in by_code]
+    return [(by_code[c], path_in_scope(by_code[c].path, actor)) for c in codes if c in by_code]
 
 
 def area_counts(*, actor: Any) -> dict[str, int]:

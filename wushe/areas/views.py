@@ -62,7 +62,7 @@ def _detail_context(
     manage = user_may(user, "areas.manage") and area.is_active and area.parent_id is not None
     context: dict[str, Any] = {
         "area": area,
-        "ancestors": selectors.area_ancestors(area),
+        "ancestors": selectors.area_breadcrumbs(actor=user, area=area),
         "children": selectors.area_children(actor=user, area=area),
         "history": selectors.area_history(actor=user, area=area)[:20],
         "can_manage": manage,
