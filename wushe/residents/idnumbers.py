@@ -1,0 +1,147 @@
+"""Resident ID numbers (居民身份证号码) as spreadsheets hold them, checked with ``stdnum.cn.ric``.
+
+``parse_id_number`` accepts what people and Excel do to a number: full-width digits, spaces and
+hyphens, a lower-case x, a leading apostrophe (Excel's "this is text" marker), an integral
+float cannot hold 18 digits (Excel keeps 15 significant digits), so any float, a trailing
+``.0`` or scientific notation is rejected as "digits lost", with a hint on formatting the
+column as text. The birth date and gender come from the number itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
+from stdnum.cn import ric
+
+from wushe.core.errors import ApplicationError
+from wushe.residents import errors
+
+MALE = "male"
+FEMALE = "female"
+
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
+_GENDER_WORDS = {
+    "男": MALE,
+    "男性": MALE,
+    "m": MALE,
+    "male": MALE,
+    "女": FEMALE,
+    "女性": FEMALE,
+    "f": FEMALE,
+    "female": FEMALE,
+}
+GENDER_LABELS = {MALE: "男", FEMALE: "女"}
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    number: str  # 18 characters, upper-case X
+    birth_date: datetime.date
+    gender: str  # MALE | FEMALE
+
+    @property
+    def tail(self) -> str:
+        return self.number[-4:]
+
+
+def normalise_id_text(value: Any) -> str:
+    """The number as text with the spreadsheet noise removed (no validation)."""
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, (float, Decimal)):
+        raise ApplicationError(
+            errors.ID_LOST_DIGITS.format(value=_float_text(value)), field="id_number"
+        )
+    if isinstance(value, int):
+        # An int keeps every digit (an .xlsx cell of type number with 17 digits + digit check
+        # cannot exist beyond 15 significant digits, but a CSV writer may give exact ints).
+        value = str(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    text = re.sub(r"[\s\-‐－—]+", "", text).lstrip("'‘’`")
+    if _SCIENTIFIC.match(text):
+        raise ApplicationError(errors.ID_LOST_DIGITS.format(value=text), field="id_number")
+    if text.endswith(".0") and text[:-2].isdigit():
+        raise ApplicationError(errors.ID_LOST_DIGITS.format(value=text), field="id_number")
+    return text.upper()
+
+
+def _float_text(value: float | Decimal) -> str:
+    try:
+        return f"{float(value):.15g}"
+    except (OverflowError, ValueError):
+        return str(value)
+
+
+def parse_id_number(value: Any, *, today: datetime.date | None = None) -> IdNumber:
+    """Validate an ID number; raise ApplicationError (field ``id_number``) naming the fault."""
+    text = normalise_id_text(value)
+    if len(text) != 18:
+        raise ApplicationError(
+            errors.ID_LENGTH.format(value=text, length=len(text)), field="id_number"
+        )
+    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        raise ApplicationError(errors.ID_FORMAT.format(value=text), field="id_number")
+    if text[-1] != ric.calc_check_digit(text):
+        raise ApplicationError(errors.ID_CHECKSUM.format(value=text), field="id_number")
+    try:
+        birth = ric.get_birth_date(text)
+    except stdnum_errors.InvalidComponent as exc:
+        raise ApplicationError(errors.ID_BIRTH_DATE.format(value=text), field="id_number") from exc
+    if not known_region(text[:6]):
+        raise ApplicationError(errors.ID_PLACE.format(value=text), field="id_number")
+    if birth > (today or datetime.date.today()):  # noqa: DTZ011 - a calendar date, not a time
+        raise ApplicationError(errors.ID_FUTURE.format(value=text), field="id_number")
+    gender = MALE if int(text[16]) % 2 else FEMALE
+    return IdNumber(number=text, birth_date=birth, gender=gender)
+
+
+@lru_cache(maxsize=8192)
+def known_region(code: str) -> bool:
+    """Whether ``code`` is a county code in stdnum's table, in any year.
+
+    ``ric.validate`` also demands that the county existed in the birth year, but numbers are
+    issued where a person is registered when the card is made, so a Pudong (310115, 1993–)
+    number with a 1950 birth date is real; we check the code and not its years.
+    """
+    results = numdb.get("cn/loc").info(code)
+    return any(props.get("county") for _part, props in results)
+
+
+def parse_gender(value: Any) -> str | None:
+    """``male``/``female`` from 男/女/M/F…; ``None`` when blank; ApplicationError otherwise."""
+    if value is None or not str(value).strip():
+        return None
+    key = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if key not in _GENDER_WORDS:
+        raise ApplicationError(errors.GENDER_UNKNOWN.format(value=value), field="gender")
+    return _GENDER_WORDS[key]
+
+
+def gender_warning(stated: str | None, id_number: IdNumber) -> str | None:
+    """A warning when a stated gender disagrees with the one in the ID number (the number wins)."""
+    if stated is None or stated == id_number.gender:
+        return None
+    return str(
+        errors.GENDER_MISMATCH.format(
+            stated=GENDER_LABELS[stated], derived=GENDER_LABELS[id_number.gender]
+        )
+    )
+
+
+def make_id_number(place: str, birth: datetime.date, sequence: int) -> str:
+    """A valid number for demo and test data: region code, birth date, 3-digit sequence
+    (odd for men), check digit computed by ``stdnum``."""
+    body = f"{place}{birth:%Y%m%d}{sequence % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

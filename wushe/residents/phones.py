@@ -1,0 +1,63 @@
+"""Phone numbers with ``phonenumbers``: Chinese mobiles and landlines, with or without +86.
+
+Numbers are stored in E.164 (``+8613812345678``, ``+862150123456``) and shown nationally.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import phonenumbers
+
+from wushe.core.errors import ApplicationError
+from wushe.residents import errors
+
+REGION = "CN"
+_SEPARATORS = re.compile(r"[，,；;/、]|\s{2,}")
+
+
+def parse_phone(value: Any, *, field: str = "phone") -> str:
+    """One phone number in E.164, or ApplicationError naming ``field``."""
+    if isinstance(value, float):
+        if not value.is_integer() or abs(value) >= 1e15:
+            raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=value), field=field)
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().lstrip("'")
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):
+        raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=text), field=field)
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    try:
+        number = phonenumbers.parse(text, REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ApplicationError(errors.PHONE_INVALID.format(value=text), field=field) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ApplicationError(errors.PHONE_INVALID.format(value=text), field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_phones(value: Any, *, field: str = "phone") -> list[str]:
+    """A cell that may hold several numbers ("138…，021-…"): each one parsed, duplicates dropped."""
+    if value is None:
+        return []
+    if isinstance(value, (int, float)):
+        return [parse_phone(value, field=field)]
+    parts = [p.strip() for p in _SEPARATORS.split(unicodedata.normalize("NFKC", str(value)))]
+    result: list[str] = []
+    for part in parts:
+        if part:
+            phone = parse_phone(part, field=field)
+            if phone not in result:
+                result.append(phone)
+    return result
+
+
+def display_phone(e164: str) -> str:
+    """As people write it: 138 1234 5678, 021 5012 3456."""
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
