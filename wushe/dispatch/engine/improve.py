@@ -13,13 +13,46 @@ from wushe.dispatch.engine.routes import RouteSet, RouteState, evaluate_route
 from wushe.dispatch.engine.solution import Routes
 
 
+def violation(problem: Problem, v: int, tasks: list[int]) -> float:
+    """Time warp (lateness, PyVRP-style: the clock is set back to the window end) plus
+    excess load of a route; zero exactly when the route is feasible."""
+    clock = float(problem.vol_shift0[v])
+    here = int(problem.vol_start[v])
+    warp = 0.0
+    for t in tasks:
+        loc = int(problem.task_loc[t])
+        clock += problem.travel(here, loc)
+        if clock > problem.task_w1[t]:
+            warp += clock - problem.task_w1[t]
+            clock = float(problem.task_w1[t])
+        clock = max(clock, float(problem.task_w0[t])) + float(problem.task_service[t])
+        here = loc
+    end = int(problem.vol_end[v])
+    if end >= 0 and tasks:
+        clock += problem.travel(here, end)
+    warp += max(0.0, clock - float(problem.vol_shift1[v]))
+    excess = float(problem.task_load[tasks].sum()) - float(problem.vol_capacity[v]) if tasks else 0
+    return warp + max(0.0, excess) * 1e6
+
+
 def repair(problem: Problem, routes: Routes) -> Routes:
-    """Drop tasks from the end of infeasible routes until each route is feasible."""
+    """Make every route feasible by removing tasks: repeatedly the one whose removal
+    leaves the least violation (then the lowest priority). Removed tasks become
+    unassigned; callers may re-insert them elsewhere."""
     fixed: Routes = []
     for v, tasks in enumerate(routes):
         tasks = list(tasks)
-        while tasks and not evaluate_route(problem, v, tasks).feasible:
-            tasks.pop()
+        if tasks and not evaluate_route(problem, v, tasks).feasible:
+            while tasks and violation(problem, v, tasks) > 0:
+                options = [
+                    (
+                        violation(problem, v, tasks[:i] + tasks[i + 1 :]),
+                        int(problem.task_priority[t]),
+                        i,
+                    )
+                    for i, t in enumerate(tasks)
+                ]
+                tasks.pop(min(options)[2])
         fixed.append(tasks)
     return fixed
 

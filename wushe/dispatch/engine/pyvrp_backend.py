@@ -43,6 +43,7 @@ class PyVRPModel:
     type_vols: list[list[int]]  # vehicle type -> volunteer indices
     vol_type: dict[int, int]
     max_prize: int
+    required: bool = False
 
 
 def available() -> bool:
@@ -57,8 +58,12 @@ def _int_time(value: float, default: int) -> int:
     return default if not math.isfinite(value) else int(value)
 
 
-def build_model(problem: Problem, tasks: IntArray, vols: IntArray) -> PyVRPModel:
-    """PyVRP data for the given task and volunteer subsets."""
+def build_model(
+    problem: Problem, tasks: IntArray, vols: IntArray, required: bool = False
+) -> PyVRPModel:
+    """PyVRP data for the given task and volunteer subsets. With ``required`` every task
+    must be served (no prizes): used when everything may fit, where PyVRP's own
+    penalty schedule finds full-service plans far more often than prize collecting."""
     import pyvrp
 
     tasks = np.asarray(tasks, dtype=np.int64)
@@ -149,8 +154,8 @@ def build_model(problem: Problem, tasks: IntArray, vols: IntArray) -> PyVRPModel
                 service_duration=math.ceil(problem.task_service[t]),
                 tw_early=max(0, math.ceil(w0)) if math.isfinite(w0) else 0,
                 tw_late=math.floor(w1) if math.isfinite(w1) else BIG_TIME,
-                prize=int(problem.task_priority[t]) * prio_unit + unit,
-                required=False,
+                prize=0 if required else int(problem.task_priority[t]) * prio_unit + unit,
+                required=required,
             )
         )
     # -- vehicle types ------------------------------------------------------------------
@@ -191,7 +196,12 @@ def build_model(problem: Problem, tasks: IntArray, vols: IntArray) -> PyVRPModel
     vol_type = {v: k for k, vs in enumerate(type_vols) for v in vs}
     max_prize = max((c.prize for c in clients), default=1)
     return PyVRPModel(
-        data=data, tasks=tasks, type_vols=type_vols, vol_type=vol_type, max_prize=max_prize
+        data=data,
+        tasks=tasks,
+        type_vols=type_vols,
+        vol_type=vol_type,
+        max_prize=max_prize,
+        required=required,
     )
 
 
@@ -229,9 +239,12 @@ def improve(
     seed: int,
     time_limit_s: float,
     max_iterations: int | None = None,
-) -> Routes:
+    until_feasible: bool = False,
+) -> tuple[Routes, bool]:
     """Run PyVRP's ILS from ``initial``; stop on the iteration budget when given
-    (deterministic), else on the time limit."""
+    (deterministic), else on the time limit; with ``until_feasible`` also at the first
+    feasible plan. Returns the routes and whether PyVRP
+    considers them feasible (with required tasks: all served)."""
     import pyvrp
     from pyvrp import stop
     from pyvrp.search import (
@@ -243,21 +256,27 @@ def improve(
         compute_neighbours,
     )
 
-    criterion = (
+    criterion: stop.StoppingCriterion = (
         stop.MaxIterations(max_iterations)
         if max_iterations is not None
         else stop.MaxRuntime(max(time_limit_s, 0.0))
     )
+    if until_feasible:
+        criterion = stop.MultipleCriteria([stop.FirstFeasible(), criterion])
     # Prizes dwarf distances, so PyVRP's default penalties (at most 1e5 per unit of excess
     # load or time warp) would make overloaded or late routes pay; start above the
     # largest prize and let the penalty manager adapt within [min, max].
-    top = float(model.max_prize)
-    penalty_params = pyvrp.PenaltyParams(
-        min_penalty=PENALTY_MIN_SHARE * top, max_penalty=PENALTY_MAX_SHARE * top
-    )
-    init = PENALTY_INIT_SHARE * top
     n_loads = model.data.num_load_dimensions  # type: ignore[attr-defined]
-    pm = pyvrp.PenaltyManager(([init] * n_loads, init, init), penalty_params)
+    if model.required:
+        penalty_params = pyvrp.PenaltyParams()
+        pm = pyvrp.PenaltyManager(penalty_params.midpoint_penalties(model.data), penalty_params)  # type: ignore[arg-type]
+    else:
+        top = float(model.max_prize)
+        penalty_params = pyvrp.PenaltyParams(
+            min_penalty=PENALTY_MIN_SHARE * top, max_penalty=PENALTY_MAX_SHARE * top
+        )
+        init = PENALTY_INIT_SHARE * top
+        pm = pyvrp.PenaltyManager(([init] * n_loads, init, init), penalty_params)
     rng = pyvrp.RandomNumberGenerator(seed=seed)
     neighbourhood = NeighbourhoodParams(num_neighbours=NUM_NEIGHBOURS)
     neighbours = compute_neighbours(model.data, neighbourhood)  # type: ignore[arg-type]
@@ -266,8 +285,12 @@ def improve(
         if op.supports(model.data):
             ls.add_operator(op(model.data))
     init_sol = to_pyvrp_solution(model, initial)
+    if model.required and not init_sol.is_complete():  # type: ignore[attr-defined]
+        # The search needs a complete start to repair: PyVRP's own random plan + descent.
+        random_sol = pyvrp.Solution.make_random(model.data, rng)  # type: ignore[arg-type]
+        init_sol = ls(random_sol, pm.max_cost_evaluator(), exhaustive=True)
     algo = pyvrp.IteratedLocalSearch(
         model.data, pm, ls, init_sol, pyvrp.IteratedLocalSearchParams()
     )
     result = algo.run(criterion, collect_stats=False, display=False)
-    return from_pyvrp_solution(model, result.best, n_vols)
+    return from_pyvrp_solution(model, result.best, n_vols), bool(result.best.is_feasible())

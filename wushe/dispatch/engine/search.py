@@ -32,23 +32,27 @@ class Job:
     seed: int
     time_limit_s: float
     max_iterations: int | None
+    required: bool = False
+    until_feasible: bool = False
 
 
-def run_job(problem: Problem, initial: Routes, job: Job) -> dict[int, list[int]]:
-    """Improve one region; returns the new route of every volunteer in the region."""
+def run_job(problem: Problem, initial: Routes, job: Job) -> tuple[dict[int, list[int]], bool]:
+    """Improve one region; returns the new route of every volunteer in the region and
+    whether PyVRP found it feasible."""
     with warnings.catch_warnings():
         # PyVRP warns when a penalty hits its bound; every result is checked anyway.
         warnings.simplefilter("ignore")
-        model = pyvrp_backend.build_model(problem, job.tasks, job.vols)
-        routes = pyvrp_backend.improve(
+        model = pyvrp_backend.build_model(problem, job.tasks, job.vols, job.required)
+        routes, feasible = pyvrp_backend.improve(
             model,
             initial,
             problem.n_vols,
             job.seed,
             max(job.time_limit_s - JOB_OVERHEAD_S, 0.01),
             job.max_iterations,
+            job.until_feasible,
         )
-    return {v: routes[v] for v in model.vol_type}
+    return {v: routes[v] for v in model.vol_type}, feasible
 
 
 def default_workers() -> int:
@@ -60,7 +64,7 @@ def default_workers() -> int:
 
 def run_jobs(
     problem: Problem, initial: Routes, jobs: list[Job], workers: int
-) -> list[dict[int, list[int]]]:
+) -> list[tuple[dict[int, list[int]], bool]]:
     """Results of ``jobs`` in order, using up to ``workers`` forked processes."""
     if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
         try:

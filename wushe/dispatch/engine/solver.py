@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 CANDIDATE_LOAD_FACTOR = 1.3
 # Share of the time limit kept for post-processing and conversion.
 RESERVE_SHARE = 0.12
+# Most of the search time may go to finding a full plan when everything may fit.
+REQUIRED_PHASE_SHARE = 0.7
 
 
 def candidate_tasks(problem: Problem, factor: float = CANDIDATE_LOAD_FACTOR) -> IntArray:
@@ -54,6 +56,51 @@ def candidate_tasks(problem: Problem, factor: float = CANDIDATE_LOAD_FACTOR) -> 
 
 def _key(problem: Problem, routes: Routes) -> tuple[int, int, int]:
     return objective_key(score_problem(problem, to_document(problem, routes)))
+
+
+def _may_all_fit(problem: Problem) -> bool:
+    """Whether every task might be served: total load within total capacity."""
+    return bool(problem.task_load.sum() <= problem.vol_capacity.sum())
+
+
+def _search(
+    problem: Problem,
+    initial: Routes,
+    parts: list[tuple[IntArray, IntArray]],
+    until: float,
+    seed: int,
+    max_iterations: int | None,
+    workers: int,
+    required: bool,
+    until_feasible: bool = False,
+) -> list[tuple[Routes, bool]]:
+    """Improve ``initial`` region by region (or as a seed portfolio); returns candidate
+    plans with PyVRP's feasibility verdict."""
+    portfolio = len(parts) == 1 and workers > 1
+    if portfolio:
+        parts = parts * workers
+    rounds = -(-len(parts) // workers)
+    budget = (until - time.perf_counter()) / rounds
+    if budget <= 0.05 and max_iterations is None:
+        return []
+    iters = None if max_iterations is None else max(1, max_iterations // rounds)
+    jobs = [
+        Job(tasks, vols, seed + (i if portfolio else 0), budget, iters, required, until_feasible)
+        for i, (tasks, vols) in enumerate(parts)
+    ]
+    results = run_jobs(problem, initial, jobs, workers)
+    merged = [list(r) for r in initial]
+    plans: list[tuple[Routes, bool]] = []
+    for result, feasible in results:
+        if portfolio:
+            merged = [list(r) for r in initial]
+        for v, r in result.items():
+            merged[v] = r
+        if portfolio:
+            plans.append((merged, feasible))
+    if not portfolio:
+        plans.append((merged, all(f for _, f in results)))
+    return plans
 
 
 def solve_problem(
@@ -77,38 +124,44 @@ def solve_problem(
     if pyvrp_backend.available() and problem.n_vols and len(candidates):
         n_workers = default_workers() if workers is None else max(1, workers)
         parts = regions(problem, candidates, best)
-        portfolio = len(parts) == 1 and n_workers > 1
-        if portfolio:
-            # the same problem with different seeds; the best plan wins
-            parts = parts * n_workers
-        rounds = -(-len(parts) // n_workers)
-        budget = (search_until - time.perf_counter()) / rounds
-        iters = None if max_iterations is None else max(1, max_iterations // rounds)
-        jobs = [
-            Job(tasks, vols, seed + (i if portfolio else 0), budget, iters)
-            for i, (tasks, vols) in enumerate(parts)
-        ]
-        if budget > 0.05 or max_iterations is not None:
-            results = run_jobs(problem, best, jobs, n_workers)
-            candidates_routes: list[Routes] = []
-            if portfolio:
-                for result in results:
-                    routes = [list(r) for r in best]
-                    for v, r in result.items():
-                        routes[v] = r
-                    candidates_routes.append(routes)
-            else:
-                routes = [list(r) for r in best]
-                for result in results:
-                    for v, r in result.items():
-                        routes[v] = r
-                candidates_routes.append(routes)
-            for routes in candidates_routes:
+        phases = [False]
+        if len(parts) == 1 and _may_all_fit(problem):
+            # Try to serve everything first (required tasks, PyVRP's own penalties) until
+            # a full plan appears or half the time is gone; then go on from the full plan,
+            # or collect prizes if there is none.
+            phases = [True, True]
+        full_plan_found = False
+        for i, required in enumerate(phases):
+            if i == 1:
+                required = full_plan_found
+            remaining = search_until - time.perf_counter()
+            until = time.perf_counter() + remaining / (len(phases) - i)
+            if i == 0 and len(phases) == 2:
+                until = time.perf_counter() + remaining * REQUIRED_PHASE_SHARE
+            iters = None if max_iterations is None else max(1, max_iterations // len(phases))
+            outcome = _search(
+                problem,
+                best,
+                parts,
+                until,
+                seed + i,
+                iters,
+                n_workers,
+                required=required,
+                until_feasible=len(phases) == 2 and i == 0,
+            )
+            full_plan_found = False
+            for routes, feasible in outcome:
                 improved = repair(problem, routes)
                 key = _key(problem, improved)
                 log.debug(
-                    "search (%d jobs) %s at %.2fs", len(jobs), key, time.perf_counter() - start
+                    "search (%d jobs, required=%s) %s at %.2fs",
+                    len(parts),
+                    required,
+                    key,
+                    time.perf_counter() - start,
                 )
+                full_plan_found |= required and feasible
                 if key > best_key:
                     best, best_key = improved, key
 
