@@ -36,11 +36,15 @@ def violation(problem: Problem, v: int, tasks: list[int]) -> float:
 
 
 def repair(problem: Problem, routes: Routes) -> Routes:
-    """Make every route feasible by removing tasks: repeatedly the one whose removal
+    """Make every route feasible by removing tasks: first those needing a skill the
+    volunteer lacks, then repeatedly the one whose removal
     leaves the least violation (then the lowest priority). Removed tasks become
     unassigned; callers may re-insert them elsewhere."""
     fixed: Routes = []
     for v, tasks in enumerate(routes):
+        if problem.skills and tasks:
+            lacking = problem.task_needs[np.asarray(tasks)] & ~problem.vol_has[v]
+            tasks = [t for t, bad in zip(tasks, lacking.any(axis=1), strict=True) if not bad]
         tasks = list(tasks)
         if tasks and not evaluate_route(problem, v, tasks).feasible:
             while tasks and violation(problem, v, tasks) > 0:

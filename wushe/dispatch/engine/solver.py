@@ -59,8 +59,11 @@ def _key(problem: Problem, routes: Routes) -> tuple[int, int, int]:
 
 
 def _may_all_fit(problem: Problem) -> bool:
-    """Whether every task might be served: total load within total capacity."""
-    return bool(problem.task_load.sum() <= problem.vol_capacity.sum())
+    """Whether every task might be served: total load within total capacity and a
+    volunteer with the right skills for each task."""
+    if problem.task_load.sum() > problem.vol_capacity.sum():
+        return False
+    return bool(problem.compatibility_matrix().any(axis=1).all())
 
 
 def _search(
