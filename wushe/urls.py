@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("wushe.accounts.urls")),
     path("areas/", include("wushe.areas.urls")),
     path("jobs/", include("wushe.core.urls")),
+    path("privacy/", include("wushe.core.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", include(api_v1)),

@@ -92,6 +92,7 @@ def test_console_script_and_production_deploy_check():
         "DJANGO_SETTINGS_MODULE": "wushe.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "WUSHE_DATA_KEY": secrets.token_urlsafe(32),
+        "WUSHE_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "wushe.example.org",
     }
     result = subprocess.run(

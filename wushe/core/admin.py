@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 
 from wushe.core.admin_site import ScopedAdmin, admin_site
-from wushe.core.models import ActionLog, Job
+from wushe.core.models import AccessLog, ActionLog, Job
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -34,3 +34,11 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "status", "created_by", "progress_done", "finished_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["created_by"]
+
+
+@admin.register(AccessLog, site=admin_site)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "actor_role", "object_type", "object_id", "field"]
+    list_filter = ["object_type", "field"]
+    search_fields = ["object_id", "reason"]
+    list_select_related = ["actor"]

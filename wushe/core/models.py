@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -87,3 +89,48 @@ class Job(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class AccessLog(models.Model):
+    """One reveal of a protected value: who saw which field of whose record, when and why.
+
+    Written only by ``wushe.core.privacy.reveal``; append-only (an existing row cannot be saved
+    again or deleted one by one). ``area_path`` is the record's scope path, so supervisors read
+    the entries of their area through ``scoped()``; ``actor_scope_path`` is the actor's own.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_role = models.CharField(_("role"), max_length=30, blank=True)
+    actor_scope_path = models.CharField(_("their area path"), max_length=255, blank=True)
+    object_type = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64)
+    field = models.CharField(_("field"), max_length=100)
+    reason = models.TextField(_("reason"))
+    area_path = models.CharField(_("area path"), max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    scope_path_field = "area_path"
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="core_access_record")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.object_type}#{self.object_id}.{self.field}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("The access log is append-only: an entry cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("The access log is append-only: an entry cannot be deleted.")

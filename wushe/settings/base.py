@@ -20,7 +20,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Key for encrypted personal-data fields (residents and later apps).
+# Several comma-separated keys: the first encrypts, all decrypt (see docs/privacy.md).
 WUSHE_DATA_KEY = env_str("WUSHE_DATA_KEY") or ""
+# Separate key for the blind indexes (keyed hashes used to look up encrypted values).
+WUSHE_BLIND_INDEX_KEY = env_str("WUSHE_BLIND_INDEX_KEY") or ""
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,6 +6,7 @@ from wushe.settings.env import env_bool, env_int, env_required
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
 WUSHE_DATA_KEY = env_required("WUSHE_DATA_KEY")
+WUSHE_BLIND_INDEX_KEY = env_required("WUSHE_BLIND_INDEX_KEY")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

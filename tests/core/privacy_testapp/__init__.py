@@ -1,0 +1,1 @@
+"""A test-only app whose model exercises the protected-data fields (installed by test settings)."""

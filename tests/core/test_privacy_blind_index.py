@@ -1,0 +1,110 @@
+"""Blind indexes: normalisation, exact and tail lookups, uniqueness, their own key."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.test import override_settings
+
+from tests.core.privacy_testapp.models import Person
+from wushe.core.privacy import blind_index, blind_tail, normalise
+
+ID = "31011519900101123X"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "31011519900101123X",
+        "31011519900101123x",
+        " 3101 1519 9001 0112 3x ",
+        "'31011519900101123X",
+        "３１０１１５１９９００１０１１２３Ｘ",
+    ],
+)
+def test_id_number_normalisation(raw):
+    assert normalise("id_number", raw) == ID
+    assert blind_index("id_number", raw) == blind_index("id_number", ID)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13812345678",
+        "138 1234 5678",
+        "+86 138-1234-5678",
+        "008613812345678",
+        "１３８１２３４５６７８",
+    ],
+)
+def test_phone_normalisation_to_e164_digits(raw):
+    assert normalise("phone", raw) == "8613812345678"
+    assert blind_index("phone", raw) == blind_index("phone", "13812345678")
+
+
+def test_landline_and_unparseable_phone():
+    assert normalise("phone", "021-6888 1234") == "862168881234"
+    assert normalise("phone", "没有") == ""
+
+
+def test_blank_values_have_no_index():
+    assert blind_index("phone", None) is None
+    assert blind_index("phone", "   ") is None
+    assert blind_tail("phone", "12") is None
+
+
+def test_kinds_are_separated_and_hashes_are_opaque():
+    value = "13812345678"
+    assert blind_index("phone", value) != blind_index("text", value)
+    assert value not in blind_index("phone", value)
+    assert len(blind_index("phone", value)) == 64
+
+
+def test_unknown_kind_is_an_error():
+    with pytest.raises(LookupError):
+        blind_index("shoe_size", "42")
+
+
+def test_index_key_is_its_own_and_required():
+    before = blind_index("phone", "13812345678")
+    with override_settings(WUSHE_BLIND_INDEX_KEY="another-index-key"):
+        assert blind_index("phone", "13812345678") != before
+    with override_settings(WUSHE_BLIND_INDEX_KEY=""), pytest.raises(ImproperlyConfigured):
+        blind_index("phone", "13812345678")
+    with override_settings(WUSHE_BLIND_INDEX_KEY="same", WUSHE_DATA_KEY="new,same"):
+        with pytest.raises(ImproperlyConfigured, match="differ"):
+            blind_index("phone", "13812345678")
+
+
+def test_data_key_does_not_change_the_index():
+    before = blind_index("id_number", ID)
+    with override_settings(WUSHE_DATA_KEY="a-new-data-key,test-only-data-key"):
+        assert blind_index("id_number", ID) == before
+
+
+@pytest.mark.django_db
+def test_lookup_by_exact_value_and_by_tail(street):
+    alice = Person.objects.create(
+        area=street.grid_a1, name="张三", id_number=ID, phone="13812345678"
+    )
+    Person.objects.create(
+        area=street.grid_a1, name="李四", id_number="310115198001011111", phone="13900005678"
+    )
+    found = Person.objects.get(id_number_index=blind_index("id_number", "31011519900101123x"))
+    assert found == alice
+    assert list(Person.objects.filter(phone_index=blind_index("phone", "+86 138 1234 5678"))) == [
+        alice
+    ]
+    assert list(Person.objects.filter(id_number_tail=blind_tail("id_number", "123x"))) == [alice]
+    tail = Person.objects.filter(phone_tail=blind_tail("phone", "5678")).order_by("name")
+    assert [p.name for p in tail] == ["张三", "李四"]
+
+
+@pytest.mark.django_db
+def test_uniqueness_is_carried_by_the_index(street):
+    Person.objects.create(area=street.grid_a1, id_number=ID)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(area=street.grid_b1, id_number=" 31011519900101123x")
+    # Any number of people without an ID number.
+    Person.objects.create(area=street.grid_a1, id_number=None)
+    Person.objects.create(area=street.grid_a1, id_number="")
+    assert Person.objects.count() == 3

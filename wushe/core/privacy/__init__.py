@@ -1,0 +1,39 @@
+"""Protected personal data (PIPL): encrypted fields, blind indexes, masking by role, reveal
+with an access log, key rotation. docs/privacy.md explains the whole; the public API:
+
+- fields: ``EncryptedTextField``, ``BlindIndexField``, ``ProtectedFieldsMixin``,
+  ``fill_blind_indexes``
+- lookups: ``blind_index(kind, value)``, ``blind_tail(kind, value)``, ``register_kind``
+- output: ``present(actor, obj, field, ...)``, ``reveal(actor, obj, field, reason=...)``,
+  ``PrivacyContext``, ``Purpose``; the DRF field is ``wushe.core.privacy.serializers.MaskedField``
+- errors: ``DecryptionError``, and PermissionDeniedError from ``wushe.core.errors``
+"""
+
+from wushe.core.privacy.blind_index import blind_index, blind_tail, normalise, register_kind
+from wushe.core.privacy.fields import (
+    BlindIndexField,
+    EncryptedTextField,
+    ProtectedFieldsMixin,
+    fill_blind_indexes,
+)
+from wushe.core.privacy.keys import DecryptionError
+from wushe.core.privacy.policy import Access, PrivacyContext, Purpose
+from wushe.core.privacy.presenting import present
+from wushe.core.privacy.services import reveal
+
+__all__ = [
+    "Access",
+    "BlindIndexField",
+    "DecryptionError",
+    "EncryptedTextField",
+    "PrivacyContext",
+    "ProtectedFieldsMixin",
+    "Purpose",
+    "blind_index",
+    "blind_tail",
+    "fill_blind_indexes",
+    "normalise",
+    "present",
+    "register_kind",
+    "reveal",
+]

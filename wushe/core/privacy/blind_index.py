@@ -1,0 +1,105 @@
+"""Blind indexes: keyed hashes (HMAC-SHA256) of normalised values, for exact and tail lookups.
+
+A protected field cannot be searched (its ciphertext changes on every save), so a model keeps
+beside it a column holding ``blind_index(kind, value)``; that column carries the unique
+constraint and the database index. ``blind_tail(kind, value)`` hashes the last four characters
+for "phone or ID number ending in 1234" searches. Without ``WUSHE_BLIND_INDEX_KEY`` the hashes
+reveal nothing; with it, a short value space (phone numbers) can be enumerated, so that key is
+as secret as the data key and kept apart from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Callable
+
+import phonenumbers
+
+from wushe.core.privacy.keys import blind_index_key
+
+TAIL_LENGTH = 4
+Normaliser = Callable[[str], str]
+
+
+def normalise_id_number(value: str) -> str:
+    """Resident ID number: full-width to half-width, no spaces or leading apostrophe, upper case."""
+    text = unicodedata.normalize("NFKC", value)
+    text = re.sub(r"\s+", "", text).lstrip("'").replace("-", "")
+    return text.upper()
+
+
+def normalise_phone(value: str) -> str:
+    """Phone number as E.164 digits without the plus (8613812345678); Chinese numbers by default.
+
+    A number that ``phonenumbers`` cannot parse falls back to its digits, so it still indexes.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def normalise_text(value: str) -> str:
+    """Generic text: Unicode NFKC, surrounding whitespace removed, inner runs collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip()
+
+
+def phone_digits(value: str) -> str:
+    """Just the digits: the tail of a phone number, stored or typed ("1234", "…-1234")."""
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value))
+
+
+_normalisers: dict[str, Normaliser] = {
+    "id_number": normalise_id_number,
+    "phone": normalise_phone,
+    "text": normalise_text,
+}
+_tail_normalisers: dict[str, Normaliser] = {"phone": phone_digits}
+
+
+def register_kind(kind: str, normaliser: Normaliser, *, tail: Normaliser | None = None) -> None:
+    """Let a later app index another kind of value (call from its AppConfig.ready)."""
+    _normalisers[kind] = normaliser
+    if tail is not None:
+        _tail_normalisers[kind] = tail
+
+
+def normalise(kind: str, value: str) -> str:
+    try:
+        normaliser = _normalisers[kind]
+    except KeyError:
+        raise LookupError(f"No blind-index normaliser for kind {kind!r}.") from None
+    return normaliser(value)
+
+
+def _hmac(kind: str, part: str, value: str) -> str:
+    message = f"{kind}\x00{part}\x00{value}".encode()
+    return hmac.new(blind_index_key(), message, hashlib.sha256).hexdigest()
+
+
+def blind_index(kind: str, value: str | None) -> str | None:
+    """The keyed hash of the whole normalised value; ``None`` for a missing or blank value."""
+    if value is None:
+        return None
+    normalised = normalise(kind, value)
+    return _hmac(kind, "full", normalised) if normalised else None
+
+
+def blind_tail(kind: str, value: str | None) -> str | None:
+    """The keyed hash of the last four normalised characters (a search by "ending in …").
+
+    Works on a whole stored value and on the four characters a user types alike.
+    """
+    if value is None:
+        return None
+    normalised = _tail_normalisers.get(kind, lambda v: normalise(kind, v))(value)
+    if len(normalised) < TAIL_LENGTH:
+        return None
+    return _hmac(kind, "tail", normalised[-TAIL_LENGTH:])

@@ -1,0 +1,66 @@
+"""``present``: the one way a protected value reaches a page, an export or an API response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wushe.core.privacy.maskers import mask
+from wushe.core.privacy.policy import Access, role_of, rule_for
+
+HIDDEN = _("(hidden)")
+
+
+def kind_of(obj: models.Model, field: str) -> str:
+    """The privacy kind of ``obj.field``: the field's ``kind``, else the model's
+    ``privacy_kinds`` mapping (for plain fields such as a name), else ``text``."""
+    kinds = getattr(type(obj), "privacy_kinds", {}) or {}
+    if field in kinds:
+        return kinds[field]
+    try:
+        model_field = obj._meta.get_field(field)
+    except Exception:  # noqa: BLE001 - a property, not a field
+        return "text"
+    return getattr(model_field, "privacy_kind", "text")
+
+
+def access_for(
+    actor: Any,
+    obj: models.Model,
+    field: str,
+    *,
+    purpose: str | None = None,
+    context: Any = None,
+    kind: str | None = None,
+) -> Access:
+    """How ``field`` of ``obj`` is shown to ``actor`` (FULL, MASKED or HIDDEN)."""
+    kind = kind or kind_of(obj, field)
+    return rule_for(kind, role_of(actor), context=context, purpose=purpose).show
+
+
+def present(
+    actor: Any,
+    obj: models.Model,
+    field: str,
+    *,
+    purpose: str | None = None,
+    context: Any = None,
+    kind: str | None = None,
+    hidden: Any = HIDDEN,
+) -> str:
+    """``obj.field`` as ``actor`` may see it: in full, masked, or ``hidden`` (a placeholder).
+
+    No query and no log: use it for every row of a list. An empty value stays empty.
+    """
+    kind = kind or kind_of(obj, field)
+    access = rule_for(kind, role_of(actor), context=context, purpose=purpose).show
+    value = getattr(obj, field)
+    if value is None or value == "":
+        return ""
+    if access is Access.FULL:
+        return str(value)
+    if access is Access.MASKED:
+        return mask(kind, str(value))
+    return str(hidden)

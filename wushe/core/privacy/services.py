@@ -1,0 +1,72 @@
+"""``reveal``: the full value for a role that may see it, written to the access log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from wushe.core.errors import ApplicationError, PermissionDeniedError
+from wushe.core.models import AccessLog
+from wushe.core.privacy.policy import PrivacyContext, role_of, rule_for
+from wushe.core.privacy.presenting import kind_of
+from wushe.core.scoping import scoped
+
+REVEAL_NOT_ALLOWED = _("Your role may not see this value in full.")
+REVEAL_REASON_REQUIRED = _("Say why you need to see this value in full.")
+
+
+def scope_path_of(obj: models.Model) -> str:
+    """The area path ``obj`` belongs to, following its model's ``scope_path_field``."""
+    lookup = getattr(type(obj), "scope_path_field", None)
+    if not lookup:
+        return ""
+    value: Any = obj
+    for part in lookup.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+def reveal(
+    actor: Any,
+    obj: models.Model,
+    field: str,
+    *,
+    reason: str,
+    context: Any = None,
+    kind: str | None = None,
+) -> str:
+    """The full value of ``obj.field``, if the actor's role may reveal it; logged with the reason.
+
+    The actor must see ``obj`` through ``scoped()``, unless the caller passes
+    ``context={"assigned_active": True}`` having checked that the record belongs to the
+    actor's open task. Raises PermissionDeniedError (REVEAL_NOT_ALLOWED) otherwise.
+    """
+    ctx = PrivacyContext.of(context)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(REVEAL_REASON_REQUIRED, field="reason")
+    role = role_of(actor)
+    rule = rule_for(kind or kind_of(obj, field), role, context=ctx)
+    if not rule.may_reveal:
+        raise PermissionDeniedError(REVEAL_NOT_ALLOWED, field=field)
+    if not ctx.assigned_active:
+        visible = scoped(type(obj)._default_manager.filter(pk=obj.pk), actor).exists()
+        if not visible:
+            raise PermissionDeniedError(REVEAL_NOT_ALLOWED, field=field)
+    with transaction.atomic():
+        AccessLog.objects.create(
+            actor=actor,
+            actor_role=role or "",
+            actor_scope_path=getattr(actor, "scope_path", None) or "",
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            field=field,
+            reason=reason,
+            area_path=scope_path_of(obj),
+        )
+    value = getattr(obj, field)
+    return "" if value is None else str(value)
