@@ -92,6 +92,12 @@ def read_table(
     raise ApplicationError(NO_HEADER.format(rows=HEADER_SEARCH_ROWS, columns=names), field="file")
 
 
+def raw_rows(source: str | Path | IO[bytes], *, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    """Every row of the file as (row number, all cells), for writing an error workbook that
+    keeps the original columns."""
+    return _raw_rows(source, filename)
+
+
 def _data_rows(
     raw_rows: Iterator[tuple[int, list[Any]]], positions: dict[str, int]
 ) -> Iterator[TableRow]:
