@@ -1,0 +1,89 @@
+"""``wushe import-residents FILE --area CODE``: import a canvass sheet (摸排表)."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wushe.areas.models import Area
+from wushe.core.errors import ApplicationError
+from wushe.core.management.actor import command_actor
+from wushe.residents.models import LegalBasis
+from wushe.residents.services import Basis, resident_error_workbook, resident_import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import residents from a canvass sheet (.xlsx or .csv) into an area; every row is "
+        "accounted for as created, updated, unchanged, skipped or rejected."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--area", required=True, help="Code of the street, community, grid or building."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every row, change nothing."
+        )
+        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+        parser.add_argument("--errors", type=Path, help="Write the rejected rows to this .xlsx.")
+        parser.add_argument(
+            "--basis",
+            choices=LegalBasis.values,
+            default=LegalBasis.PUBLIC_HEALTH_EMERGENCY,
+            help="Legal basis (PIPL): consent, or the public-health emergency (Art. 13, audited).",
+        )
+        parser.add_argument("--consent-purpose", default="")
+        parser.add_argument("--consent-version", default="")
+        parser.add_argument(
+            "--as-user", help="Act as this user (scope and audit); default: the system."
+        )
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        area = Area.objects.filter(code=options["area"]).first()
+        if area is None:
+            raise CommandError(f"no area with code {options['area']}")
+        actor = command_actor(options["as_user"])
+        basis = Basis(
+            legal_basis=options["basis"],
+            consent_purpose=options["consent_purpose"],
+            consent_version=options["consent_version"],
+        )
+        try:
+            report = resident_import_file(
+                actor=actor,
+                source=path,
+                filename=path.name,
+                area=area,
+                dry_run=options["dry_run"],
+                basis=basis,
+            )
+        except ApplicationError as exc:
+            raise CommandError(f"{path}: {exc.message}") from exc
+        summary = report.as_dict()
+        if options["errors"] and summary["rejected"]:
+            options["errors"].write_bytes(
+                resident_error_workbook(source=path, filename=path.name, report=summary)
+            )
+        if options["json"]:
+            out = {k: v for k, v in summary.items() if k != "preview"}
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(
+                "{verb}: {created} created, {updated} updated, {unchanged} unchanged, "
+                "{skipped} skipped, {n} rejected ({rows} rows)".format(
+                    verb="Dry run" if options["dry_run"] else "Imported",
+                    n=len(summary["rejected"]),
+                    **summary,
+                )
+            )
+            for item in summary["rejected"]:
+                self.stdout.write(f"  row {item['row']}: {item['reason']}")
+            for item in summary["warnings"]:
+                self.stdout.write(f"  row {item['row']} (warning): {item['warning']}")
+        if summary["rejected"]:
+            raise SystemExit(1)

@@ -1,0 +1,527 @@
+"""Every write to the registry: residents by hand, and the canvass import. One transaction each,
+audited. Protected values go in through the model fields (encrypted, blind-indexed)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wushe.areas.levels import Level
+from wushe.areas.models import Area
+from wushe.core.audit import log_action
+from wushe.core.errors import ApplicationError, PermissionDeniedError
+from wushe.core.imports import ImportReport
+from wushe.core.privacy import blind_index, fill_blind_indexes
+from wushe.core.scoping import path_in_scope
+from wushe.core.tables import TableRow, raw_rows, read_table
+from wushe.residents.idnumbers import age_on
+from wushe.residents.importing import COLUMNS, REQUIRED, ResidentRow, parse_row, skip_reason
+from wushe.residents.models import Household, LegalBasis, Resident, ResidentTag, Tag
+from wushe.residents.pinyin import name_pinyin
+from wushe.residents.tags import DERIVED, synonym_table
+
+BATCH = 2000
+PREVIEW_ROWS = 20
+Progress = Callable[[int], None]
+
+IMPORT_AREA_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID, Level.BUILDING)
+AREA_NOT_ALLOWED = _("Residents can be imported into a street, community, grid or building.")
+BUILDING_UNKNOWN = _("Building “{value}” was not found under {area}.")
+BUILDING_AMBIGUOUS = _(
+    "Building “{value}” matches several buildings under {area} ({names}): use the building code."
+)
+DUPLICATE_ID = _("This ID number appears again; first in row {row}.")
+DUPLICATE_PERSON = _("This person (same name and phone) appears again; first in row {row}.")
+CHILD_NEEDS_GUARDIAN = _(
+    "A child under 14 may be registered on consent only with the consenting guardian named "
+    "(监护人)."
+)
+CONSENT_NEEDS_PURPOSE = _("Consent needs its purpose (and the version of the text agreed to).")
+REGISTERED_ELSEWHERE = _(
+    "This person is already registered in an area outside yours; ask the street to move the "
+    "record rather than register them twice."
+)
+REASON_COLUMN = "错误原因 / reason"
+TAG_FIELDS = ("disability_category", "disability_grade", "treatment", "schedule", "note")
+RESIDENT_FIELDS = [
+    "area",
+    "household",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "health_notes",
+    "notes",
+    "emergency_contact",
+    "emergency_phone",
+    "guardian",
+    "guardian_phone",
+    "legal_basis",
+    "consent_purpose",
+    "consent_version",
+    "consent_guardian",
+    "content_hash",
+    "is_active",
+    "updated_at",
+]
+
+
+@dataclass
+class ResidentImportReport(ImportReport):
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    area_code: str = ""
+
+    def warn(self, row: int, message: str) -> None:
+        self.warnings.append({"row": row, "warning": message})
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["warnings"] = self.warnings
+        data["preview"] = self.preview
+        data["area"] = self.area_code
+        return data
+
+
+@dataclass(frozen=True)
+class Basis:
+    legal_basis: str = LegalBasis.PUBLIC_HEALTH_EMERGENCY
+    consent_purpose: str = ""
+    consent_version: str = ""
+
+    def check(self) -> None:
+        if self.legal_basis not in LegalBasis.values:
+            raise ApplicationError(CONSENT_NEEDS_PURPOSE, field="legal_basis")
+        if self.legal_basis == LegalBasis.CONSENT and not self.consent_purpose.strip():
+            raise ApplicationError(CONSENT_NEEDS_PURPOSE, field="consent_purpose")
+
+
+# --- buildings -----------------------------------------------------------------------------
+
+
+class BuildingFinder:
+    """Finds the building a row names, among the active buildings under the import area."""
+
+    def __init__(self, area: Area):
+        self.area = area
+        self.by_key: dict[str, list[Area]] = {}
+        buildings = Area.objects.filter(
+            level=Level.BUILDING, is_active=True, path__startswith=area.path
+        ).only("id", "code", "name", "path")
+        for building in buildings:
+            keys = {building.code, _norm(building.name)}
+            number = re.search(r"(\d+)\s*(?:号楼|号|幢|栋|楼)?$", building.name)
+            if number:
+                keys.add(number.group(1))
+            for key in keys:
+                self.by_key.setdefault(key, []).append(building)
+
+    def find(self, value: str | None) -> Area:
+        if not value:
+            return self.area
+        matches = self.by_key.get(value) or self.by_key.get(_norm(value)) or []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ApplicationError(
+                BUILDING_UNKNOWN.format(value=value, area=self.area.name), field="building"
+            )
+        raise ApplicationError(
+            BUILDING_AMBIGUOUS.format(
+                value=value, area=self.area.name, names="、".join(b.name for b in matches[:5])
+            ),
+            field="building",
+        )
+
+
+def _norm(text: str) -> str:
+    return "".join(str(text).split())
+
+
+# --- the canvass import --------------------------------------------------------------------
+
+
+def resident_import_file(
+    *,
+    actor: Any,
+    source: Any,
+    filename: str,
+    area: Area,
+    dry_run: bool = False,
+    basis: Basis | None = None,
+    progress: Progress | None = None,
+) -> ResidentImportReport:
+    """Import a canvass sheet (.xlsx or .csv, a path or a binary file) into ``area``."""
+    table = read_table(source, filename=filename, synonyms=COLUMNS, required=REQUIRED)
+    report = ResidentImportReport(
+        header_row=table.header_row, unknown_columns=table.unknown_columns
+    )
+    return resident_import(
+        actor=actor,
+        rows=table.rows,
+        area=area,
+        dry_run=dry_run,
+        basis=basis,
+        report=report,
+        progress=progress,
+    )
+
+
+def resident_import(
+    *,
+    actor: Any,
+    rows: Iterable[TableRow],
+    area: Area,
+    dry_run: bool = False,
+    basis: Basis | None = None,
+    report: ResidentImportReport | None = None,
+    progress: Progress | None = None,
+) -> ResidentImportReport:
+    """Create or update residents from canvass rows; every row ends in the report exactly once.
+
+    Same ID number (or, without one, same name and phone) means the same person: updated,
+    never created twice. The whole import is one transaction; ``dry_run`` rolls it back, so a
+    preview reports exactly what the import will do.
+    """
+    basis = basis or Basis()
+    basis.check()
+    if area.level not in IMPORT_AREA_LEVELS or not area.is_active:
+        raise ApplicationError(AREA_NOT_ALLOWED, field="area")
+    if not path_in_scope(area.path, actor):
+        raise PermissionDeniedError()
+    report = report or ResidentImportReport()
+    report.dry_run = dry_run
+    report.area_code = area.code
+    importer = _Importer(actor=actor, area=area, basis=basis, report=report)
+    with transaction.atomic():
+        batch: list[ResidentRow] = []
+        for count, row in enumerate(rows, start=1):
+            if progress and count % BATCH == 0:
+                progress(count)
+            parsed = importer.parse(row)
+            if parsed is not None:
+                batch.append(parsed)
+            if len(batch) >= BATCH:
+                importer.apply(batch)
+                batch = []
+        if batch:
+            importer.apply(batch)
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            summary = {k: v for k, v in report.as_dict().items() if k not in _BULKY}
+            summary["legal_basis"] = basis.legal_basis
+            log_action("residents.import.completed", actor=actor, area_path=area.path, data=summary)
+            if basis.legal_basis == LegalBasis.PUBLIC_HEALTH_EMERGENCY and (
+                report.created or report.updated
+            ):
+                log_action(
+                    "residents.import.emergency_basis",
+                    actor=actor,
+                    area_path=area.path,
+                    data={"created": report.created, "updated": report.updated},
+                )
+    return report
+
+
+_BULKY = {"skipped_rows", "preview", "warnings"}
+
+
+class _Importer:
+    def __init__(self, *, actor: Any, area: Area, basis: Basis, report: ResidentImportReport):
+        self.actor = actor if getattr(actor, "pk", None) else None
+        self.actor_for_scope = actor
+        self.area = area
+        self.basis = basis
+        self.report = report
+        self.buildings = BuildingFinder(area)
+        tags = list(Tag.objects.filter(is_active=True))
+        self.tag_ids = {t.code: t.pk for t in tags}
+        self.synonyms = synonym_table(
+            {"code": t.code, "name": t.name, "synonyms": t.synonyms} for t in tags
+        )
+        self.seen_ids: dict[str, int] = {}
+        self.seen_people: dict[tuple[str, str], int] = {}
+        self.households: dict[tuple[int, str, str], int] = {}
+        self.today = timezone.localdate()
+
+    def parse(self, row: TableRow) -> ResidentRow | None:
+        reason = skip_reason(row.values)
+        if reason is not None:
+            self.report.skip(row.number, reason)
+            return None
+        try:
+            parsed = parse_row(row.number, row.values, self.synonyms)
+            if parsed.id_number is not None:
+                first = self.seen_ids.setdefault(parsed.id_number.number, row.number)
+                if first != row.number:
+                    raise ApplicationError(DUPLICATE_ID.format(row=first), field="id_number")
+            else:
+                key = (parsed.name, parsed.phones[0])
+                first = self.seen_people.setdefault(key, row.number)
+                if first != row.number:
+                    raise ApplicationError(DUPLICATE_PERSON.format(row=first), field="name")
+            birth = parsed.birth_date
+            if (
+                self.basis.legal_basis == LegalBasis.CONSENT
+                and birth is not None
+                and age_on(birth, self.today) < 14
+                and not parsed.guardian
+            ):
+                raise ApplicationError(CHILD_NEEDS_GUARDIAN, field="guardian")
+        except ApplicationError as exc:
+            self.report.reject(row.number, exc.message, exc.field)
+            return None
+        for warning in parsed.warnings:
+            self.report.warn(row.number, warning)
+        return parsed
+
+    def apply(self, batch: list[ResidentRow]) -> None:
+        placed: list[tuple[ResidentRow, Area]] = []
+        for r in batch:
+            try:
+                placed.append((r, self.buildings.find(r.building)))
+            except ApplicationError as exc:
+                self.report.reject(r.row, exc.message, exc.field)
+        self._households(placed)
+        existing = self._existing([r for r, _b in placed])
+        to_create: list[tuple[ResidentRow, Resident]] = []
+        to_update: list[tuple[ResidentRow, Resident]] = []
+        now = timezone.now()
+        for r, building in placed:
+            resident = self._build(r, building)
+            match = existing.get(_identity(r))
+            if match is not None and not path_in_scope(match[2], self.actor_for_scope):
+                self.report.reject(r.row, REGISTERED_ELSEWHERE, "id_number")
+                continue
+            if match is None:
+                resident.created_by_id = getattr(self.actor, "pk", None)
+                to_create.append((r, resident))
+                action = "create"
+            elif match[1] == resident.content_hash:
+                self.report.unchanged += 1
+                action = "unchanged"
+            else:
+                resident.pk = match[0]
+                resident.updated_at = now
+                to_update.append((r, resident))
+                action = "update"
+            if len(self.report.preview) < PREVIEW_ROWS:
+                self.report.preview.append(
+                    {
+                        "row": r.row,
+                        "action": action,
+                        "name": r.name,
+                        "address": _address(building, r),
+                        "tags": sorted(r.tags),
+                    }
+                )
+        if to_create:
+            Resident.objects.bulk_create([res for _r, res in to_create], batch_size=BATCH)
+            self.report.created += len(to_create)
+        if to_update:
+            objs = [res for _r, res in to_update]
+            index_fields = fill_blind_indexes(objs[0])
+            for obj in objs[1:]:
+                fill_blind_indexes(obj)
+            Resident.objects.bulk_update(objs, [*RESIDENT_FIELDS, *index_fields], batch_size=500)
+            ResidentTag.objects.filter(
+                resident_id__in=[o.pk for o in objs], source=ResidentTag.Source.IMPORT
+            ).delete()
+            self.report.updated += len(to_update)
+        links = [
+            _tag_link(res.pk, self.tag_ids[code], details)
+            for r, res in (*to_create, *to_update)
+            for code, details in r.tags.items()
+            if code in self.tag_ids
+        ]
+        if links:
+            ResidentTag.objects.bulk_create(links, batch_size=BATCH)
+
+    def _households(self, placed: list[tuple[ResidentRow, Area]]) -> None:
+        wanted = {
+            (b.pk, r.unit, r.room)
+            for r, b in placed
+            if b.level == Level.BUILDING
+            and r.room
+            and (b.pk, r.unit, r.room) not in self.households
+        }
+        if not wanted:
+            return
+        building_ids = {k[0] for k in wanted}
+        rooms = {k[2] for k in wanted}
+        for h in Household.objects.filter(building_id__in=building_ids, room__in=rooms).values_list(
+            "pk", "building_id", "unit", "room"
+        ):
+            self.households[(h[1], h[2], h[3])] = h[0]
+        missing = [k for k in wanted if k not in self.households]
+        created = Household.objects.bulk_create(
+            [Household(building_id=b, unit=u, room=r) for b, u, r in missing], batch_size=BATCH
+        )
+        for h in created:
+            self.households[(h.building_id, h.unit, h.room)] = h.pk
+
+    def _existing(self, rows: list[ResidentRow]) -> dict[tuple[str, str], tuple[int, str, str]]:
+        """identity -> (pk, content hash, area path) of residents already registered."""
+        by_index = {blind_index("id_number", r.id_number.number): r for r in rows if r.id_number}
+        found: dict[tuple[str, str], tuple[int, str]] = {}
+        if by_index:
+            for pk, index, content, path in Resident.objects.filter(
+                id_number_index__in=list(by_index)
+            ).values_list("pk", "id_number_index", "content_hash", "area__path"):
+                found[_identity(by_index[index])] = (pk, content, path)
+        no_id = [r for r in rows if r.id_number is None]
+        if no_id:
+            phones = {blind_index("phone", r.phones[0]): r for r in no_id}
+            names = {r.name for r in no_id}
+            for pk, phone_index, name, content, path in Resident.objects.filter(
+                id_number_index__isnull=True, phone_index__in=list(phones), name__in=names
+            ).values_list("pk", "phone_index", "name", "content_hash", "area__path"):
+                r = phones.get(phone_index)
+                if r is not None and r.name == name:
+                    found[_identity(r)] = (pk, content, path)
+        return found
+
+    def _build(self, r: ResidentRow, building: Area) -> Resident:
+        if r.birth_date is not None:
+            # Age tags follow from the birth date when read; typed ones are not stored.
+            r.tags = {code: d for code, d in r.tags.items() if code not in DERIVED}
+        full, initials = name_pinyin(r.name)
+        household_id = (
+            self.households.get((building.pk, r.unit, r.room))
+            if building.level == Level.BUILDING and r.room
+            else None
+        )
+        basis = self.basis
+        child = r.birth_date is not None and age_on(r.birth_date, self.today) < 14
+        resident = Resident(
+            area_id=building.pk,
+            household_id=household_id,
+            name=r.name,
+            name_pinyin=full,
+            name_initials=initials,
+            gender=r.gender or "",
+            birth_date=r.birth_date,
+            id_number=r.id_number.number if r.id_number else None,
+            phone=r.phones[0] if r.phones else None,
+            health_notes=r.health_notes or None,
+            notes=_notes(r),
+            emergency_contact=r.emergency_contact,
+            emergency_phone=r.emergency_phone or None,
+            guardian=r.guardian,
+            guardian_phone=r.guardian_phone or None,
+            legal_basis=basis.legal_basis,
+            consent_purpose=basis.consent_purpose,
+            consent_version=basis.consent_version,
+            consent_guardian=r.guardian
+            if child and basis.legal_basis == LegalBasis.CONSENT
+            else "",
+            is_active=True,
+        )
+        resident.content_hash = _content_hash(resident, r.tags)
+        return resident
+
+
+def _identity(r: ResidentRow) -> tuple[str, str]:
+    if r.id_number is not None:
+        return ("id", r.id_number.number)
+    return ("person", f"{r.name}\x00{r.phones[0]}")
+
+
+def _notes(r: ResidentRow) -> str | None:
+    extra = r.phones[1:]
+    parts = [r.notes] if r.notes else []
+    if extra:
+        parts.append("其他电话：" + "、".join(extra))
+    return "\n".join(parts) or None
+
+
+def _address(building: Area, r: ResidentRow) -> str:
+    parts = [building.name]
+    if r.unit:
+        parts.append(f"{r.unit}单元")
+    if r.room:
+        parts.append(f"{r.room}室")
+    return "".join(parts)
+
+
+def _content_hash(resident: Resident, tags: dict[str, dict[str, Any]]) -> str:
+    payload = {
+        f: _plain(getattr(resident, f + "_id" if f in ("area", "household") else f))
+        for f in RESIDENT_FIELDS
+        if f not in ("content_hash", "updated_at", "is_active")
+    }
+    payload["tags"] = tags
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return blind_index("text", text) or ""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _tag_link(resident_id: int, tag_id: int, details: dict[str, Any]) -> ResidentTag:
+    return ResidentTag(
+        resident_id=resident_id,
+        tag_id=tag_id,
+        source=ResidentTag.Source.IMPORT,
+        disability_category=details.get("category", ""),
+        disability_grade=details.get("grade"),
+        treatment=details.get("treatment") or "",
+        schedule=(details.get("schedule") or "")[:200],
+        note=(details.get("note") or "")[:200],
+    )
+
+
+# --- the error workbook ----------------------------------------------------------------------
+
+
+def resident_error_workbook(
+    *, source: Any, filename: str, report: ImportReport | dict[str, Any]
+) -> bytes:
+    """The rows that were rejected, with all their original columns and a reason column, as
+    an .xlsx to correct and upload again. The header row is copied above them."""
+    from openpyxl import Workbook
+
+    data = report if isinstance(report, dict) else report.as_dict()
+    reasons: dict[int, list[str]] = {}
+    for item in data["rejected"]:
+        reasons.setdefault(int(item["row"]), []).append(str(item["reason"]))
+    header_row = data.get("header_row") or 1
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("rejected")
+    for number, cells in _rows_of(source, filename):
+        if number == header_row:
+            sheet.append([*(_cell(c) for c in cells), REASON_COLUMN, "原行号 / row"])
+        elif number in reasons:
+            sheet.append([*(_cell(c) for c in cells), "；".join(reasons[number]), number])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _rows_of(source: Any, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    return raw_rows(source, filename=filename)
+
+
+def _cell(value: Any) -> Any:
+    # Written as text so that ID numbers keep their digits when the sheet comes back.
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if not isinstance(value, str) else value
