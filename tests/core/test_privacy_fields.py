@@ -122,6 +122,14 @@ def test_save_with_update_fields_keeps_index_in_step(street):
     assert Person.objects.filter(phone_index=blind_index("phone", "139 0000 1111")).exists()
 
 
+def test_protected_field_names_for_admin_exclude():
+    from wushe.core.privacy import protected_field_names
+
+    names = set(protected_field_names(Person))
+    assert {"id_number", "id_number_index", "phone_tail", "health_note"} <= names
+    assert "name" not in names and "area" not in names
+
+
 @isolate_apps("privacy_testapp")
 def test_blind_index_field_needs_the_mixin():
     from django.db import models

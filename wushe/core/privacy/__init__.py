@@ -2,7 +2,7 @@
 with an access log, key rotation. docs/privacy.md explains the whole; the public API:
 
 - fields: ``EncryptedTextField``, ``BlindIndexField``, ``ProtectedFieldsMixin``,
-  ``fill_blind_indexes``
+  ``fill_blind_indexes``, ``protected_field_names`` (for an admin's ``exclude``)
 - lookups: ``blind_index(kind, value)``, ``blind_tail(kind, value)``, ``register_kind``
 - output: ``present(actor, obj, field, ...)``, ``reveal(actor, obj, field, reason=...)``,
   ``PrivacyContext``, ``Purpose``; the DRF field is ``wushe.core.privacy.serializers.MaskedField``
@@ -15,6 +15,7 @@ from wushe.core.privacy.fields import (
     EncryptedTextField,
     ProtectedFieldsMixin,
     fill_blind_indexes,
+    protected_field_names,
 )
 from wushe.core.privacy.keys import DecryptionError
 from wushe.core.privacy.policy import Access, PrivacyContext, Purpose
@@ -34,6 +35,7 @@ __all__ = [
     "fill_blind_indexes",
     "normalise",
     "present",
+    "protected_field_names",
     "register_kind",
     "reveal",
 ]

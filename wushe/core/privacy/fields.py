@@ -150,6 +150,12 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
 
 
+def protected_field_names(model: type[models.Model]) -> list[str]:
+    """Encrypted and blind-index fields of ``model``: put them in a ModelAdmin's ``exclude``
+    (the admin would otherwise show plaintext) and show masked values through ``present``."""
+    return [f.name for f in (*encrypted_fields(model), *blind_index_fields(model))]
+
+
 class ProtectedFieldsMixin(models.Model):
     """Keeps blind indexes in step with their sources, also under ``save(update_fields=...)``.
 

@@ -60,8 +60,13 @@ def data_fernets() -> tuple[Fernet, ...]:
     return _fernets(settings.WUSHE_DATA_KEY)
 
 
+@lru_cache(maxsize=8)
+def _multi(raw: str) -> MultiFernet:
+    return MultiFernet(list(_fernets(raw)))
+
+
 def multi_fernet() -> MultiFernet:
-    return MultiFernet(list(data_fernets()))
+    return _multi(settings.WUSHE_DATA_KEY)
 
 
 def encrypt(plaintext: str) -> str:
