@@ -148,3 +148,17 @@ def _problem_and_construction(instance: dict[str, Any]) -> tuple[Any, Any, Any]:
     problem = validate_instance(instance)
     candidates = candidate_tasks(problem)
     return problem, candidates, cheapest_insertion(problem, order=candidates).routes
+
+
+def test_cold_start_regions_share_out_skills(shared_generate: ModuleType) -> None:
+    from wushe.dispatch.engine import validate_instance
+    from wushe.dispatch.engine.decompose import task_regions
+
+    problem = validate_instance(shared_generate.generate(600, 40, 11))
+    parts = task_regions(problem, list(range(problem.n_tasks)), 3)
+    assert len(parts) == 3
+    assert sorted(int(t) for tasks, _ in parts for t in tasks) == list(range(600))
+    assert sorted(int(v) for _, vols in parts for v in vols) == list(range(40))
+    for tasks, vols in parts:
+        assert len(tasks) > 100
+        assert len(vols) >= 8

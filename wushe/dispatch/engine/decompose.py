@@ -70,3 +70,48 @@ def regions(problem: Problem, tasks: IntArray, routes: Routes) -> list[tuple[Int
         region_tasks = np.sort(np.concatenate((np.asarray(own, dtype=np.int64), extra)))
         out.append((region_tasks, np.sort(members)))
     return out
+
+
+def task_regions(
+    problem: Problem, tasks: IntArray, n_parts: int
+) -> list[tuple[IntArray, IntArray]]:
+    """Regions for a cold start: tasks split by recursive median bisection (weighted by
+    load), volunteers dealt out so that each region gets a share of every skill group's
+    capacity proportional to its task load."""
+    tasks = np.asarray(tasks, dtype=np.int64)
+    pts = problem.coords[problem.task_loc[tasks]]
+    weight = problem.task_load[tasks] + 0.5
+    groups: list[IntArray] = []
+
+    def split(idx: IntArray, parts: int) -> None:
+        if parts <= 1 or len(idx) <= 1:
+            groups.append(idx)
+            return
+        p = pts[idx]
+        axis = int(np.argmax(p.max(axis=0) - p.min(axis=0)))
+        ordered = idx[np.lexsort((idx, p[:, axis]))]
+        left_parts = parts // 2
+        cum = np.cumsum(weight[ordered])
+        cut = int(np.searchsorted(cum, cum[-1] * left_parts / parts)) + 1
+        cut = min(max(cut, 1), len(ordered) - 1)
+        split(ordered[:cut], left_parts)
+        split(ordered[cut:], parts - left_parts)
+
+    split(np.arange(len(tasks)), n_parts)
+    share = np.array([weight[g].sum() for g in groups])
+    share = share / share.sum()
+    members: list[list[int]] = [[] for _ in groups]
+    signature = [problem.vol_has[v].tobytes() for v in range(problem.n_vols)]
+    for sig in sorted(set(signature)):
+        vols = [v for v in range(problem.n_vols) if signature[v] == sig]
+        vols.sort(key=lambda v: (-problem.vol_capacity[v], v))
+        target = share * sum(float(problem.vol_capacity[v]) for v in vols)
+        given = np.zeros(len(groups))
+        for v in vols:
+            k = int(np.argmax(target - given))
+            members[k].append(v)
+            given[k] += float(problem.vol_capacity[v])
+    return [
+        (np.sort(tasks[g]), np.asarray(sorted(m), dtype=np.int64))
+        for g, m in zip(groups, members, strict=True)
+    ]

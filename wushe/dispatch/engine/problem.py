@@ -155,6 +155,34 @@ class Problem:
             return self.durations[np.ix_(idx, idx)]
         return self.travel_pairs(idx[:, None], idx[None, :]).astype(np.int64)
 
+    def subset(self, tasks: IntArray, vols: IntArray) -> Problem:
+        """The same problem restricted to some tasks and volunteers (indices renumbered
+        in the given order; locations and travel are shared)."""
+        t = np.asarray(tasks, dtype=np.int64)
+        v = np.asarray(vols, dtype=np.int64)
+        return Problem(
+            n_locations=self.n_locations,
+            coords=self.coords,
+            speed=self.speed,
+            durations=self.durations,
+            task_ids=[self.task_ids[i] for i in t],
+            task_loc=self.task_loc[t],
+            task_service=self.task_service[t],
+            task_load=self.task_load[t],
+            task_priority=self.task_priority[t],
+            task_w0=self.task_w0[t],
+            task_w1=self.task_w1[t],
+            task_needs=self.task_needs[t],
+            vol_ids=[self.vol_ids[i] for i in v],
+            vol_start=self.vol_start[v],
+            vol_end=self.vol_end[v],
+            vol_capacity=self.vol_capacity[v],
+            vol_shift0=self.vol_shift0[v],
+            vol_shift1=self.vol_shift1[v],
+            vol_has=self.vol_has[v],
+            skills=self.skills,
+        )
+
     # -- compatibility --------------------------------------------------------------------
     def compatible(self, task: int) -> BoolArray:
         """Boolean mask over volunteers that have every skill ``task`` needs."""

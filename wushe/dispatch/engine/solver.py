@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from wushe.dispatch.engine import pyvrp_backend
+from wushe.dispatch.engine import decompose, pyvrp_backend
 from wushe.dispatch.engine.construct import cheapest_insertion, value_order
-from wushe.dispatch.engine.decompose import regions
 from wushe.dispatch.engine.improve import insert_leftovers, repair, swap_in
 from wushe.dispatch.engine.problem import IntArray, Problem, validate_instance
 from wushe.dispatch.engine.routes import RouteSet
@@ -116,17 +115,29 @@ def solve_problem(
     start = time.perf_counter()
     deadline = start + max(time_limit_s, 0.0)
     candidates = candidate_tasks(problem)
-    cand_set = set(candidates.tolist())
-    order = np.array([t for t in value_order(problem) if int(t) in cand_set], dtype=np.int64)
-    rs = cheapest_insertion(problem, order=order)
-    best = rs.routes
+    parts: list[tuple[IntArray, IntArray]] | None = None
+    region_max = decompose.REGION_MAX_TASKS
+    if len(candidates) > region_max:
+        # Large: split first, then construct each region on its own (a global insertion
+        # over a thousand routes would take a good part of the time limit).
+        parts = decompose.task_regions(problem, candidates, -(-len(candidates) // region_max))
+        best = [[] for _ in range(problem.n_vols)]
+        for tasks, vols in parts:
+            sub = problem.subset(tasks, vols)
+            for v, route in zip(vols, cheapest_insertion(sub).routes, strict=True):
+                best[int(v)] = [int(tasks[t]) for t in route]
+    else:
+        cand_set = set(candidates.tolist())
+        order = np.array([t for t in value_order(problem) if int(t) in cand_set], dtype=np.int64)
+        best = cheapest_insertion(problem, order=order).routes
     best_key = _key(problem, best)
     log.debug("construction %s at %.2fs", best_key, time.perf_counter() - start)
 
     search_until = deadline - RESERVE_SHARE * time_limit_s
     if pyvrp_backend.available() and problem.n_vols and len(candidates):
         n_workers = default_workers() if workers is None else max(1, workers)
-        parts = regions(problem, candidates, best)
+        if parts is None:
+            parts = decompose.regions(problem, candidates, best)
         phases = [False]
         if len(parts) == 1 and _may_all_fit(problem):
             # Try to serve everything first (required tasks, PyVRP's own penalties) until
