@@ -130,9 +130,13 @@ class Problem:
         (x1, y1), (x2, y2) = self.coords[a], self.coords[b]
         return math.ceil(math.hypot(float(x1) - float(x2), float(y1) - float(y2)) / self.speed)
 
-    def travel_pairs(self, a: IntArray, b: IntArray) -> FloatArray:
+    def travel_pairs(
+        self, a: IntArray | np.int64 | int, b: IntArray | np.int64 | int
+    ) -> FloatArray:
         """Vectorised travel seconds for location pairs ``a[i] -> b[i]`` (broadcasting)."""
         a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+        a = np.asarray(a)
+        b = np.asarray(b)
         if self.durations is not None:
             return self.durations[a, b].astype(np.float64)
         pa, pb = self.coords[a], self.coords[b]

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from wushe.dispatch.engine.problem import IntArray, Problem
 from wushe.dispatch.engine.solution import Routes
+
+if TYPE_CHECKING:
+    import pyvrp
 
 FORBIDDEN = 10**9
 PRIORITY_FACTOR = 20
@@ -38,7 +42,7 @@ BIG_TIME = 2**40
 
 @dataclass
 class PyVRPModel:
-    data: object  # pyvrp.ProblemData
+    data: pyvrp.ProblemData
     tasks: IntArray  # client index -> task index
     type_vols: list[list[int]]  # vehicle type -> volunteer indices
     vol_type: dict[int, int]
@@ -118,7 +122,7 @@ def build_model(
             copy_needs[idx] = np.frombuffer(needs, dtype=bool)
     profile_of_vol: dict[int, int] = {}
     profile_keys: dict[tuple[int, ...], int] = {}
-    matrices: list[np.ndarray] = []
+    matrices: list[np.ndarray[Any, Any]] = []
     for v in vols:
         has = problem.vol_has[v]
         forbidden = tuple(sorted(idx for idx, needs in copy_needs.items() if (needs & ~has).any()))
@@ -205,7 +209,7 @@ def build_model(
     )
 
 
-def to_pyvrp_solution(model: PyVRPModel, routes: Routes) -> object:
+def to_pyvrp_solution(model: PyVRPModel, routes: Routes) -> pyvrp.Solution:
     """PyVRP solution for internal routes (tasks outside the model are ignored)."""
     import pyvrp
 
@@ -218,13 +222,13 @@ def to_pyvrp_solution(model: PyVRPModel, routes: Routes) -> object:
     return pyvrp.Solution(model.data, pv_routes)
 
 
-def from_pyvrp_solution(model: PyVRPModel, solution: object, n_vols: int) -> Routes:
+def from_pyvrp_solution(model: PyVRPModel, solution: pyvrp.Solution, n_vols: int) -> Routes:
     """Internal routes of a PyVRP solution (volunteers of a type in listed order)."""
     import pyvrp
 
     routes: Routes = [[] for _ in range(n_vols)]
     free = [list(vs) for vs in model.type_vols]
-    for route in solution.routes():  # type: ignore[attr-defined]
+    for route in solution.routes():
         visits = [int(model.tasks[a.idx]) for a in route if a.type == pyvrp.ActivityType.CLIENT]
         if visits:
             v = free[route.vehicle_type()].pop(0)
@@ -266,10 +270,10 @@ def improve(
     # Prizes dwarf distances, so PyVRP's default penalties (at most 1e5 per unit of excess
     # load or time warp) would make overloaded or late routes pay; start above the
     # largest prize and let the penalty manager adapt within [min, max].
-    n_loads = model.data.num_load_dimensions  # type: ignore[attr-defined]
+    n_loads = model.data.num_load_dimensions
     if model.required:
         penalty_params = pyvrp.PenaltyParams()
-        pm = pyvrp.PenaltyManager(penalty_params.midpoint_penalties(model.data), penalty_params)  # type: ignore[arg-type]
+        pm = pyvrp.PenaltyManager(penalty_params.midpoint_penalties(model.data), penalty_params)
     else:
         top = float(model.max_prize)
         penalty_params = pyvrp.PenaltyParams(
@@ -279,15 +283,15 @@ def improve(
         pm = pyvrp.PenaltyManager(([init] * n_loads, init, init), penalty_params)
     rng = pyvrp.RandomNumberGenerator(seed=seed)
     neighbourhood = NeighbourhoodParams(num_neighbours=NUM_NEIGHBOURS)
-    neighbours = compute_neighbours(model.data, neighbourhood)  # type: ignore[arg-type]
+    neighbours = compute_neighbours(model.data, neighbourhood)
     ls = LocalSearch(model.data, rng, neighbours, PerturbationManager(PerturbationParams()))
     for op in OPERATORS:
         if op.supports(model.data):
             ls.add_operator(op(model.data))
     init_sol = to_pyvrp_solution(model, initial)
-    if model.required and not init_sol.is_complete():  # type: ignore[attr-defined]
+    if model.required and not init_sol.is_complete():
         # The search needs a complete start to repair: PyVRP's own random plan + descent.
-        random_sol = pyvrp.Solution.make_random(model.data, rng)  # type: ignore[arg-type]
+        random_sol = pyvrp.Solution.make_random(model.data, rng)
         init_sol = ls(random_sol, pm.max_cost_evaluator(), exhaustive=True)
     algo = pyvrp.IteratedLocalSearch(
         model.data, pm, ls, init_sol, pyvrp.IteratedLocalSearchParams()

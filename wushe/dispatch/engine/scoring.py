@@ -36,7 +36,7 @@ def score_problem(problem: Problem, solution: dict[str, Any]) -> dict[str, int]:
     for route in routes:
         vid = route.get("volunteer")
         v = problem.vol_index.get(vid) if isinstance(vid, str) else None
-        if v is None:
+        if v is None or not isinstance(vid, str):
             raise SolutionError(f"unknown volunteer {vid!r}")
         if vid in used_vols:
             raise SolutionError(f"volunteer {vid} has more than one route")

@@ -121,7 +121,7 @@ def solve_problem(
         # Large: split first, then construct each region on its own (a global insertion
         # over a thousand routes would take a good part of the time limit).
         parts = decompose.task_regions(problem, candidates, -(-len(candidates) // region_max))
-        best = [[] for _ in range(problem.n_vols)]
+        best: Routes = [[] for _ in range(problem.n_vols)]
         for tasks, vols in parts:
             sub = problem.subset(tasks, vols)
             for v, route in zip(vols, cheapest_insertion(sub).routes, strict=True):
