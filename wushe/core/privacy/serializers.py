@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wushe.core.privacy.policy import Access
 from wushe.core.privacy.presenting import access_for, present
 
 
+@extend_schema_field({"type": "string", "nullable": True})  # null = hidden for this role
 class MaskedField(serializers.Field):
     def __init__(self, *, kind: str | None = None, purpose: str | None = None, **kwargs: Any):
         self.kind = kind
