@@ -26,15 +26,32 @@ AREAS_MANAGE = "areas.manage"  # move and merge: boundary changes
 USERS_VIEW = "users.view"
 ADMIN_ACCESS = "admin.access"
 API_DOCS = "api.docs"
+RESIDENTS_VIEW = "residents.view"
+RESIDENTS_IMPORT = "residents.import"
+RESIDENTS_EDIT = "residents.edit"
+RESIDENTS_EXPORT = "residents.export"
+_RESIDENTS_ALL = {RESIDENTS_VIEW, RESIDENTS_IMPORT, RESIDENTS_EDIT, RESIDENTS_EXPORT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.STREET_COMMAND: frozenset({AREAS_VIEW, AREAS_IMPORT, AREAS_MANAGE, USERS_VIEW, API_DOCS}),
-    Role.COMMUNITY_WORKER: frozenset({AREAS_VIEW, AREAS_IMPORT}),
-    Role.SOCIAL_WORKER: frozenset({AREAS_VIEW}),
+    Role.STREET_COMMAND: frozenset(
+        {AREAS_VIEW, AREAS_IMPORT, AREAS_MANAGE, USERS_VIEW, API_DOCS, *_RESIDENTS_ALL}
+    ),
+    Role.COMMUNITY_WORKER: frozenset({AREAS_VIEW, AREAS_IMPORT, *_RESIDENTS_ALL}),
+    Role.SOCIAL_WORKER: frozenset({AREAS_VIEW, RESIDENTS_VIEW}),
     Role.VOLUNTEER: frozenset(),
     Role.ORG_ADMIN: frozenset({AREAS_VIEW}),
-    Role.DISTRICT_CIVIL_AFFAIRS: frozenset({AREAS_VIEW, USERS_VIEW, API_DOCS}),
+    Role.DISTRICT_CIVIL_AFFAIRS: frozenset(
+        {AREAS_VIEW, USERS_VIEW, API_DOCS, RESIDENTS_VIEW, RESIDENTS_EXPORT}
+    ),
     Role.SYSTEM_ADMIN: frozenset(
-        {AREAS_VIEW, AREAS_IMPORT, AREAS_MANAGE, USERS_VIEW, ADMIN_ACCESS, API_DOCS}
+        {
+            AREAS_VIEW,
+            AREAS_IMPORT,
+            AREAS_MANAGE,
+            USERS_VIEW,
+            ADMIN_ACCESS,
+            API_DOCS,
+            *_RESIDENTS_ALL,
+        }
     ),
 }

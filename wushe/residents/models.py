@@ -151,7 +151,9 @@ class Resident(ProtectedFieldsMixin, TimeStampedModel):
         related_name="+",
     )
 
-    tags = models.ManyToManyField(Tag, through="ResidentTag", related_name="residents")
+    tags: models.ManyToManyField[Tag, ResidentTag] = models.ManyToManyField(
+        Tag, through="ResidentTag", related_name="residents"
+    )
 
     scope_path_field = "area__path"
     privacy_kinds = {"name": "name", "emergency_contact": "name", "guardian": "name"}

@@ -23,9 +23,18 @@ from wushe.core.imports import ImportReport
 from wushe.core.privacy import blind_index, fill_blind_indexes
 from wushe.core.scoping import path_in_scope
 from wushe.core.tables import TableRow, raw_rows, read_table
-from wushe.residents.idnumbers import age_on
-from wushe.residents.importing import COLUMNS, REQUIRED, ResidentRow, parse_row, skip_reason
+from wushe.residents import errors as resident_errors
+from wushe.residents.idnumbers import age_on, parse_id_number
+from wushe.residents.importing import (
+    COLUMNS,
+    NAME_MAX,
+    REQUIRED,
+    ResidentRow,
+    parse_row,
+    skip_reason,
+)
 from wushe.residents.models import Household, LegalBasis, Resident, ResidentTag, Tag
+from wushe.residents.phones import parse_phone
 from wushe.residents.pinyin import name_pinyin
 from wushe.residents.tags import DERIVED, synonym_table
 
@@ -362,21 +371,22 @@ class _Importer:
             return
         building_ids = {k[0] for k in wanted}
         rooms = {k[2] for k in wanted}
-        for h in Household.objects.filter(building_id__in=building_ids, room__in=rooms).values_list(
-            "pk", "building_id", "unit", "room"
-        ):
-            self.households[(h[1], h[2], h[3])] = h[0]
+        for pk, building_id, unit, room in Household.objects.filter(
+            building_id__in=building_ids, room__in=rooms
+        ).values_list("pk", "building_id", "unit", "room"):
+            self.households[(building_id, unit, room)] = pk
         missing = [k for k in wanted if k not in self.households]
         created = Household.objects.bulk_create(
             [Household(building_id=b, unit=u, room=r) for b, u, r in missing], batch_size=BATCH
         )
-        for h in created:
-            self.households[(h.building_id, h.unit, h.room)] = h.pk
+        for household in created:
+            key = (household.building_id, household.unit, household.room)
+            self.households[key] = household.pk
 
     def _existing(self, rows: list[ResidentRow]) -> dict[tuple[str, str], tuple[int, str, str]]:
         """identity -> (pk, content hash, area path) of residents already registered."""
         by_index = {blind_index("id_number", r.id_number.number): r for r in rows if r.id_number}
-        found: dict[tuple[str, str], tuple[int, str]] = {}
+        found: dict[tuple[str, str], tuple[int, str, str]] = {}
         if by_index:
             for pk, index, content, path in Resident.objects.filter(
                 id_number_index__in=list(by_index)
@@ -525,3 +535,130 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value) if not isinstance(value, str) else value
+
+
+# --- residents by hand -----------------------------------------------------------------------
+
+ALREADY_REGISTERED = _("A resident with this ID number is already registered.")
+EDITABLE = (
+    "name",
+    "id_number",
+    "phone",
+    "health_notes",
+    "notes",
+    "emergency_contact",
+    "emergency_phone",
+    "guardian",
+    "guardian_phone",
+    "legal_basis",
+    "consent_purpose",
+    "consent_version",
+    "consent_guardian",
+)
+
+
+def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise the editable fields present in ``data``."""
+
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in EDITABLE:
+            continue
+        text = value.strip() if isinstance(value, str) else value
+        if key == "name":
+            if not text:
+                raise ApplicationError(resident_errors.NAME_REQUIRED, field="name")
+            if len(text) > NAME_MAX:
+                raise ApplicationError(
+                    resident_errors.NAME_TOO_LONG.format(value=text, limit=NAME_MAX), field="name"
+                )
+            clean["name"] = text
+            clean["name_pinyin"], clean["name_initials"] = name_pinyin(text)
+        elif key == "id_number":
+            if text:
+                parsed = parse_id_number(text)
+                clean.update(
+                    id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.gender
+                )
+            else:
+                clean["id_number"] = None
+        elif key in ("phone", "emergency_phone", "guardian_phone"):
+            clean[key] = parse_phone(text, field=key) if text else None
+        elif key in ("health_notes", "notes"):
+            clean[key] = text or None
+        else:
+            clean[key] = text or ""
+    return clean
+
+
+def _check_resident(actor: Any, resident: Resident) -> None:
+    Basis(
+        legal_basis=resident.legal_basis,
+        consent_purpose=resident.consent_purpose,
+        consent_version=resident.consent_version,
+    ).check()
+    if not resident.id_number and not resident.phone:
+        raise ApplicationError(resident_errors.ID_OR_PHONE_REQUIRED, field="id_number")
+    today = timezone.localdate()
+    if (
+        resident.legal_basis == LegalBasis.CONSENT
+        and resident.birth_date is not None
+        and age_on(resident.birth_date, today) < 14
+        and not (resident.consent_guardian or resident.guardian)
+    ):
+        raise ApplicationError(CHILD_NEEDS_GUARDIAN, field="consent_guardian")
+    if resident.id_number:
+        index = blind_index("id_number", resident.id_number)
+        clash = Resident.objects.filter(id_number_index=index).exclude(pk=resident.pk)
+        if clash.exists():
+            raise ApplicationError(ALREADY_REGISTERED, field="id_number")
+
+
+def resident_create(*, actor: Any, area: Area, **data: Any) -> Resident:
+    """Register one resident by hand in ``area`` (a building, grid, community or street)."""
+    if not path_in_scope(area.path, actor):
+        raise PermissionDeniedError()
+    if area.level not in IMPORT_AREA_LEVELS or not area.is_active:
+        raise ApplicationError(AREA_NOT_ALLOWED, field="area")
+    data.setdefault("name", "")
+    resident = Resident(area=area, created_by=actor if getattr(actor, "pk", None) else None)
+    for key, value in _clean_fields(data).items():
+        setattr(resident, key, value)
+    _check_resident(actor, resident)
+    with transaction.atomic():
+        resident.save()
+        _log_change("residents.resident.created", actor, resident, sorted(data))
+    return resident
+
+
+def resident_update(*, actor: Any, resident: Resident, **data: Any) -> Resident:
+    """Change the given fields of a resident the actor may see (the caller fetched it scoped)."""
+    if not path_in_scope(resident.area.path, actor):
+        raise PermissionDeniedError()
+    clean = _clean_fields(data)
+    for key, value in clean.items():
+        setattr(resident, key, value)
+    _check_resident(actor, resident)
+    resident.content_hash = ""  # edited by hand: the next import compares afresh
+    with transaction.atomic():
+        resident.save(update_fields=[*clean, "content_hash", "updated_at"])
+        _log_change("residents.resident.updated", actor, resident, sorted(data))
+    return resident
+
+
+def _log_change(action: str, actor: Any, resident: Resident, fields: list[str]) -> None:
+    # The log names the fields changed, never their values (they may be protected).
+    log_action(
+        action,
+        actor=actor,
+        obj=resident,
+        area_path=resident.area.path,
+        data={"fields": fields, "legal_basis": resident.legal_basis},
+    )
+    if resident.legal_basis == LegalBasis.PUBLIC_HEALTH_EMERGENCY:
+        log_action(
+            "residents.resident.emergency_basis",
+            actor=actor,
+            obj=resident,
+            area_path=resident.area.path,
+        )

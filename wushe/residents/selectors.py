@@ -1,0 +1,216 @@
+"""Reads of the registry, always scoped by the requesting user."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from wushe.areas.levels import Level
+from wushe.areas.models import Area
+from wushe.core.privacy import blind_index, blind_tail
+from wushe.core.scoping import get_scoped, scoped
+from wushe.residents.models import Household, Resident, ResidentTag, Tag
+from wushe.residents.pinyin import search_key
+from wushe.residents.tags import CHILD, ELDERLY_60, ELDERLY_80
+
+_DIGITS = re.compile(r"^\d{3}[\dXx]$")
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def derived_q(code: str, *, today: datetime.date | None = None) -> Q | None:
+    """The filter for an age tag (computed from the birth date, or typed when there is none)."""
+    today = today or timezone.localdate()
+    typed = Q(birth_date__isnull=True, tag_links__tag__code=code)
+    if code == ELDERLY_60:
+        return Q(birth_date__lte=_years_before(today, 60)) | typed
+    if code == ELDERLY_80:
+        return Q(birth_date__lte=_years_before(today, 80)) | typed
+    if code == CHILD:
+        return Q(birth_date__gt=_years_before(today, 14)) | typed
+    return None
+
+
+def resident_list(
+    *,
+    actor: Any,
+    search: str | None = None,
+    tag: str | None = None,
+    area_code: str | None = None,
+) -> QuerySet[Resident]:
+    """Residents in scope. ``search``: a name, pinyin (full or initials), the last four of a
+    phone or ID number, a whole phone or ID number, or a building name."""
+    qs = scoped(Resident.objects.filter(is_active=True), actor)
+    if area_code:
+        area = Area.objects.filter(code=area_code).only("path").first()
+        qs = qs.filter(area__path__startswith=area.path) if area else qs.none()
+    if tag:
+        q = derived_q(tag)
+        qs = qs.filter(q if q is not None else Q(tag_links__tag__code=tag))
+    if search:
+        qs = qs.filter(search_q(search))
+    if tag or search:
+        qs = qs.distinct()
+    return qs.select_related("area", "household__building").prefetch_related(
+        Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag"))
+    )
+
+
+def search_q(text: str) -> Q:
+    term = unicodedata.normalize("NFKC", text).strip()
+    compact = "".join(term.split())
+    if _DIGITS.match(compact):
+        return Q(phone_tail=blind_tail("phone", compact)) | Q(
+            id_number_tail=blind_tail("id_number", compact.upper())
+        )
+    if len(compact) >= 15 and re.fullmatch(r"\d{17}[\dXx]|\d{15}", compact):
+        return Q(id_number_index=blind_index("id_number", compact))
+    if re.fullmatch(r"\+?[\d\-()]{7,}", compact):
+        return Q(phone_index=blind_index("phone", compact))
+    key = search_key(compact)
+    if key and key == compact.lower():
+        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+    return (
+        Q(name__icontains=compact)
+        | Q(area__name__icontains=compact)
+        | Q(household__building__name__icontains=compact)
+    )
+
+
+def resident_get_for(actor: Any, pk: Any) -> Resident:
+    """The resident if the actor may see them; NotFoundError alike for missing and foreign."""
+    return get_scoped(
+        Resident.objects.select_related(
+            "area", "household__building", "created_by"
+        ).prefetch_related(
+            Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag"))
+        ),
+        actor,
+        pk=pk,
+    )
+
+
+def household_get_for(actor: Any, pk: Any) -> Household:
+    return get_scoped(Household.objects.select_related("building"), actor, pk=pk)
+
+
+def household_members(*, actor: Any, household: Household) -> QuerySet[Resident]:
+    return resident_list(actor=actor).filter(household=household)
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.filter(is_active=True)
+
+
+def resident_tags(
+    resident: Resident, *, today: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """Stored tags with details, plus the age tags that follow from the birth date."""
+    today = today or timezone.localdate()
+    tags: list[dict[str, Any]] = []
+    if resident.birth_date is not None:
+        age = (
+            today.year
+            - resident.birth_date.year
+            - ((today.month, today.day) < (resident.birth_date.month, resident.birth_date.day))
+        )
+        derived = [
+            c
+            for c, ok in ((ELDERLY_80, age >= 80), (ELDERLY_60, age >= 60), (CHILD, age < 14))
+            if ok
+        ]
+        names = _tag_names()
+        tags.extend({"code": c, "name": names.get(c, c), "derived": True} for c in derived)
+    for link in resident.tag_links.all():
+        detail = {
+            "disability_category": link.get_disability_category_display()
+            if link.disability_category
+            else "",
+            "disability_grade": link.disability_grade,
+            "treatment": link.get_treatment_display() if link.treatment else "",
+            "schedule": link.schedule,
+            "note": link.note,
+        }
+        tags.append(
+            {
+                "code": link.tag.code,
+                "name": link.tag.name,
+                "derived": False,
+                **{k: v for k, v in detail.items() if v},
+            }
+        )
+    return tags
+
+
+def _tag_names() -> dict[str, str]:
+    return dict(Tag.objects.values_list("code", "name"))
+
+
+def key_population_counts(*, actor: Any) -> dict[str, Any]:
+    """Key-population counts per community and per grid in the actor's scope.
+
+    Returns ``{"tags": [(code, name)], "rows": [{"area": Area, "level", "total", "counts":
+    {code: n}}]}``: communities, each followed by its grids. A person with two tags counts
+    once under each; ``total`` counts people."""
+    today = timezone.localdate()
+    residents = scoped(Resident.objects.filter(is_active=True), actor)
+    by_area: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    age_rows = (
+        residents.values("area__path")
+        .annotate(
+            total=Count("id"),
+            e60=Count("id", filter=Q(birth_date__lte=_years_before(today, 60))),
+            e80=Count("id", filter=Q(birth_date__lte=_years_before(today, 80))),
+            child=Count("id", filter=Q(birth_date__gt=_years_before(today, 14))),
+        )
+        .order_by()
+    )
+    for row in age_rows:
+        counts = by_area[row["area__path"]]
+        counts["__total"] += row["total"]
+        counts[ELDERLY_60] += row["e60"]
+        counts[ELDERLY_80] += row["e80"]
+        counts[CHILD] += row["child"]
+    tag_rows = (
+        ResidentTag.objects.filter(resident__in=residents)
+        .exclude(tag__derived=True, resident__birth_date__isnull=False)
+        .values("resident__area__path", "tag__code")
+        .annotate(n=Count("resident", distinct=True))
+        .order_by()
+    )
+    for row in tag_rows:
+        by_area[row["resident__area__path"]][row["tag__code"]] += row["n"]
+    # Roll each area's counts up to its community and grid (path segments 3 and 4).
+    rolled: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for path, counts in by_area.items():
+        codes = [c for c in path.strip("/").split("/") if c]
+        for depth in (3, 4):
+            if len(codes) >= depth:
+                for code, n in counts.items():
+                    rolled[codes[depth - 1]][code] += n
+    areas = {
+        a.code: a
+        for a in Area.objects.filter(code__in=list(rolled), level__in=[Level.COMMUNITY, Level.GRID])
+    }
+    tags = list(tag_list().values_list("code", "name"))
+    rows = [
+        {
+            "area": area,
+            "level": area.level,
+            "total": rolled[area.code].get("__total", 0),
+            "counts": {code: rolled[area.code].get(code, 0) for code, _name in tags},
+        }
+        for area in sorted(areas.values(), key=lambda a: a.path)
+    ]
+    return {"tags": tags, "rows": rows}
