@@ -102,6 +102,7 @@ class ResidentRow:
     notes: str
     gender: str | None
     warnings: list[str] = field(default_factory=list)
+    building_label: str = ""  # the building as written, for messages
 
     @property
     def birth_date(self) -> datetime.date | None:
@@ -205,6 +206,7 @@ def parse_row(
         notes=_text(values.get("notes")),
         gender=gender,
         warnings=warnings,
+        building_label=building or "",
     )
 
 

@@ -137,7 +137,7 @@ class BuildingFinder:
             for key in keys:
                 self.by_key.setdefault(key, []).append(building)
 
-    def find(self, value: str | None) -> Area:
+    def find(self, value: str | None, label: str = "") -> Area:
         if not value:
             return self.area
         matches = self.by_key.get(value) or self.by_key.get(_norm(value)) or []
@@ -145,11 +145,14 @@ class BuildingFinder:
             return matches[0]
         if not matches:
             raise ApplicationError(
-                BUILDING_UNKNOWN.format(value=value, area=self.area.name), field="building"
+                BUILDING_UNKNOWN.format(value=label or value, area=self.area.name),
+                field="building",
             )
         raise ApplicationError(
             BUILDING_AMBIGUOUS.format(
-                value=value, area=self.area.name, names="、".join(b.name for b in matches[:5])
+                value=label or value,
+                area=self.area.name,
+                names="、".join(b.name for b in matches[:5]),
             ),
             field="building",
         )
@@ -301,7 +304,7 @@ class _Importer:
         placed: list[tuple[ResidentRow, Area]] = []
         for r in batch:
             try:
-                placed.append((r, self.buildings.find(r.building)))
+                placed.append((r, self.buildings.find(r.building, r.building_label)))
             except ApplicationError as exc:
                 self.report.reject(r.row, exc.message, exc.field)
         self._households(placed)
