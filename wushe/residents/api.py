@@ -101,7 +101,9 @@ class ResidentOutput(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "object"}})
     def get_tags(self, obj: Resident) -> list[dict[str, Any]]:
-        return selectors.resident_tags(obj)
+        if "tag_names" not in self.context:
+            self.context["tag_names"] = selectors.tag_names()
+        return selectors.resident_tags(obj, names=self.context["tag_names"])
 
     def get_birth_year(self, obj: Resident) -> int | None:
         return obj.birth_date.year if obj.birth_date else None

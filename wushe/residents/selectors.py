@@ -114,9 +114,14 @@ def tag_list() -> QuerySet[Tag]:
 
 
 def resident_tags(
-    resident: Resident, *, today: datetime.date | None = None
+    resident: Resident,
+    *,
+    today: datetime.date | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Stored tags with details, plus the age tags that follow from the birth date."""
+    """Stored tags with details, plus the age tags that follow from the birth date.
+
+    For a list, pass ``names`` (``tag_names()``) once, or each row costs a query."""
     today = today or timezone.localdate()
     tags: list[dict[str, Any]] = []
     if resident.birth_date is not None:
@@ -130,7 +135,7 @@ def resident_tags(
             for c, ok in ((ELDERLY_80, age >= 80), (ELDERLY_60, age >= 60), (CHILD, age < 14))
             if ok
         ]
-        names = _tag_names()
+        names = names if names is not None else tag_names()
         tags.extend({"code": c, "name": names.get(c, c), "derived": True} for c in derived)
     for link in resident.tag_links.all():
         detail = {
@@ -153,7 +158,7 @@ def resident_tags(
     return tags
 
 
-def _tag_names() -> dict[str, str]:
+def tag_names() -> dict[str, str]:
     return dict(Tag.objects.values_list("code", "name"))
 
 

@@ -67,12 +67,13 @@ class ResidentListView(RolePermissionRequiredMixin, View):
             }
         residents = selectors.resident_list(actor=user, **filters)
         page = Paginator(residents, 50).get_page(request.GET.get("page"))
+        names = selectors.tag_names()
         rows = [
             {
                 "resident": r,
                 "name": shown(user, r, "name"),
                 "phone": shown(user, r, "phone"),
-                "tags": selectors.resident_tags(r),
+                "tags": selectors.resident_tags(r, names=names),
             }
             for r in page
         ]
@@ -399,13 +400,15 @@ class ResidentExportView(RolePermissionRequiredMixin, View):
         sheet = workbook.create_sheet("residents")
         sheet.append([title for _key, title in EXPORT_COLUMNS])
         count = 0
+        names = selectors.tag_names()
         for r in selectors.resident_list(actor=user, **filters).iterator(chunk_size=2000):
             row = []
             for key, _title in EXPORT_COLUMNS:
                 if key == "address":
                     row.append(r.household.address if r.household else r.area.name)
                 elif key == "tags":
-                    row.append("、".join(t["name"] for t in selectors.resident_tags(r)))
+                    tags = selectors.resident_tags(r, names=names)
+                    row.append("、".join(t["name"] for t in tags))
                 else:
                     row.append(shown(user, r, key, purpose=Purpose.EXPORT))
             sheet.append(row)
