@@ -30,14 +30,23 @@ RESIDENTS_VIEW = "residents.view"
 RESIDENTS_IMPORT = "residents.import"
 RESIDENTS_EDIT = "residents.edit"
 RESIDENTS_EXPORT = "residents.export"
+PRIVACY_ACCESS_LOG = "privacy.access_log"  # read who revealed what (supervisors)
 _RESIDENTS_ALL = {RESIDENTS_VIEW, RESIDENTS_IMPORT, RESIDENTS_EDIT, RESIDENTS_EXPORT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.STREET_COMMAND: frozenset(
-        {AREAS_VIEW, AREAS_IMPORT, AREAS_MANAGE, USERS_VIEW, API_DOCS, *_RESIDENTS_ALL}
+        {
+            AREAS_VIEW,
+            AREAS_IMPORT,
+            AREAS_MANAGE,
+            USERS_VIEW,
+            API_DOCS,
+            PRIVACY_ACCESS_LOG,
+            *_RESIDENTS_ALL,
+        }
     ),
     Role.COMMUNITY_WORKER: frozenset({AREAS_VIEW, AREAS_IMPORT, *_RESIDENTS_ALL}),
-    Role.SOCIAL_WORKER: frozenset({AREAS_VIEW, RESIDENTS_VIEW}),
+    Role.SOCIAL_WORKER: frozenset({AREAS_VIEW, RESIDENTS_VIEW, PRIVACY_ACCESS_LOG}),
     Role.VOLUNTEER: frozenset(),
     Role.ORG_ADMIN: frozenset({AREAS_VIEW}),
     Role.DISTRICT_CIVIL_AFFAIRS: frozenset(
@@ -51,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             USERS_VIEW,
             ADMIN_ACCESS,
             API_DOCS,
+            PRIVACY_ACCESS_LOG,
             *_RESIDENTS_ALL,
         }
     ),

@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "wushe.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from wushe.core.navigation import NavItem, register_nav
+        from wushe.core.privacy.policy import ACCESS_LOG_PERMISSION
+
+        register_nav(
+            NavItem("privacy:access_log", _("Access log"), ACCESS_LOG_PERMISSION, order=90)
+        )

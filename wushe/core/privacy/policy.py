@@ -111,8 +111,9 @@ ASSIGNED_ACTIVE: dict[str, dict[str, Rule]] = {
     VOLUNTEER: {"name": Rule(F, may_reveal=True), "phone": Rule(F, may_reveal=True)},
 }
 
-# Who may read the access log (within their scope): the supervisors.
-ACCESS_LOG_READERS = frozenset({STREET_COMMAND, SOCIAL_WORKER, SYSTEM_ADMIN})
+# Who may read the access log (within their scope) is a role permission, granted to the
+# supervisors in accounts.roles.
+ACCESS_LOG_PERMISSION = "privacy.access_log"
 
 
 def rule_for(
@@ -138,4 +139,4 @@ def role_of(actor: Any) -> str | None:
 
 
 def may_read_access_log(actor: Any) -> bool:
-    return role_of(actor) in ACCESS_LOG_READERS
+    return role_of(actor) is not None and bool(actor.has_role_permission(ACCESS_LOG_PERMISSION))
