@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "wushe.core",
     "wushe.areas",
     "wushe.accounts",
+    "wushe.dispatch",
     "wushe.residents",
 ]
 
