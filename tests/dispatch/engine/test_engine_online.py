@@ -101,3 +101,13 @@ def test_insertion_is_fast_on_a_2000_task_plan(shared_generate: ModuleType) -> N
         timings.append(time.perf_counter() - start)
     # target 50 ms on the benchmark machine; generous here for busy CI machines
     assert statistics.median(timings) < 0.25
+
+
+def test_invalid_new_task_is_named(tiny: dict[str, Any]) -> None:
+    from wushe.dispatch.engine import InstanceError
+
+    solution = {"routes": [], "unassigned": ["t1", "t2", "t3"]}
+    with pytest.raises(
+        InstanceError, match=r"^task\.location: index 9 out of range \(4 locations\)"
+    ):
+        insert_task(tiny, solution, {"id": "t9", "location": 9})

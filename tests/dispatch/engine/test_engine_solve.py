@@ -162,3 +162,28 @@ def test_cold_start_regions_share_out_skills(shared_generate: ModuleType) -> Non
     for tasks, vols in parts:
         assert len(tasks) > 100
         assert len(vols) >= 8
+
+
+def test_spread_out_instance_uses_small_regions(
+    shared_check: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from wushe.dispatch.engine import decompose
+
+    monkeypatch.setattr(decompose, "REGION_MAX_LOCATIONS", 50)
+    monkeypatch.setattr(decompose, "REGION_MAX_TASKS_SPREAD", 40)
+    rnd = random.Random(5)
+    n = 200
+    instance = {
+        "locations": [[rnd.uniform(0, 3000), rnd.uniform(0, 3000)] for _ in range(n + 1)],
+        "volunteers": [
+            {"id": f"v{i}", "start": n, "capacity": 6, "shift": [0, 7200]} for i in range(12)
+        ],
+        "tasks": [
+            {"id": f"t{i}", "location": i, "service_s": 60, "priority": 1 + i % 3} for i in range(n)
+        ],
+    }
+    solution = solve(instance, 3.0, max_iterations=30)
+    figures = shared_check.score(instance, solution)
+    assert figures["assigned"] == 72  # 12 volunteers x capacity 6

@@ -18,13 +18,21 @@ from wushe.dispatch.engine.solution import Routes
 REGION_MAX_TASKS = 2500
 # Leave room for skill copies of locations and depots within the dense-matrix limit.
 REGION_MAX_LOCATIONS = DENSE_MATRIX_MAX_LOCATIONS // 2
+# Tasks per region when nearly every task has its own location.
+REGION_MAX_TASKS_SPREAD = DENSE_MATRIX_MAX_LOCATIONS * 3 // 8
+
+
+def region_task_limit(problem: Problem, tasks: IntArray) -> int:
+    """Most tasks a region may hold so that its dense matrices stay small."""
+    n_locs = len(np.unique(problem.task_loc[tasks]))
+    return REGION_MAX_TASKS if n_locs <= REGION_MAX_LOCATIONS else REGION_MAX_TASKS_SPREAD
 
 
 def regions(problem: Problem, tasks: IntArray, routes: Routes) -> list[tuple[IntArray, IntArray]]:
     """Partition candidate ``tasks`` and all volunteers into (tasks, volunteers) regions."""
     vols = np.arange(problem.n_vols, dtype=np.int64)
-    n_locs = len(np.unique(problem.task_loc[tasks]))
-    if len(tasks) <= REGION_MAX_TASKS and n_locs <= REGION_MAX_LOCATIONS:
+    limit = region_task_limit(problem, tasks)
+    if len(tasks) <= limit and limit == REGION_MAX_TASKS:
         return [(np.asarray(tasks, dtype=np.int64), vols)]
     centroid = np.empty((problem.n_vols, 2))
     routed = np.zeros(problem.n_vols)
@@ -47,7 +55,7 @@ def regions(problem: Problem, tasks: IntArray, routes: Routes) -> list[tuple[Int
     parts: list[IntArray] = []
 
     def split(members: IntArray) -> None:
-        if weight[members].sum() <= REGION_MAX_TASKS or len(members) <= 1:
+        if weight[members].sum() <= limit or len(members) <= 1:
             parts.append(members)
             return
         pts = centroid[members]

@@ -38,8 +38,9 @@ class DispatchPlan:
 
     def add_task(self, task: dict[str, Any]) -> str | None:
         """Add a new task to the instance and insert it; return the volunteer id or None."""
-        self.instance = _with_task(self.instance, task)
-        self.problem = _extend_problem(self.problem, self.instance, task)
+        extended = _with_task(self.instance, task)
+        self.problem = _extend_problem(self.problem, extended, task)
+        self.instance = extended
         # Existing schedules do not depend on the new task: keep them.
         self.routes.problem = self.problem
         self.routes.invalidate()
@@ -73,7 +74,10 @@ class DispatchPlan:
 def _extend_problem(problem: Problem, instance: dict[str, Any], task: dict[str, Any]) -> Problem:
     """Problem of ``instance`` (which ends with ``task``); re-validates only the new task
     when it needs no skill unknown so far, else re-parses the instance."""
-    one = validate_instance({**instance, "tasks": [task], "durations": None})
+    try:
+        one = validate_instance({**instance, "tasks": [task], "durations": None})
+    except InstanceError as exc:
+        raise InstanceError(str(exc).replace("tasks[0]", "task", 1)) from None
     if one.skills and not set(one.skills) <= set(problem.skills):
         return validate_instance(instance)
     new = copy.copy(problem)

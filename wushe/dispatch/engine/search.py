@@ -42,7 +42,11 @@ def run_job(problem: Problem, initial: Routes, job: Job) -> tuple[dict[int, list
     with warnings.catch_warnings():
         # PyVRP warns when a penalty hits its bound; every result is checked anyway.
         warnings.simplefilter("ignore")
-        model = pyvrp_backend.build_model(problem, job.tasks, job.vols, job.required)
+        try:
+            model = pyvrp_backend.build_model(problem, job.tasks, job.vols, job.required)
+        except ValueError as exc:  # e.g. a region too spread out for a dense matrix
+            log.warning("region left as constructed: %s", exc)
+            return {int(v): list(initial[int(v)]) for v in job.vols}, False
         routes, feasible = pyvrp_backend.improve(
             model,
             initial,

@@ -116,7 +116,7 @@ def solve_problem(
     deadline = start + max(time_limit_s, 0.0)
     candidates = candidate_tasks(problem)
     parts: list[tuple[IntArray, IntArray]] | None = None
-    region_max = decompose.REGION_MAX_TASKS
+    region_max = decompose.region_task_limit(problem, candidates)
     if len(candidates) > region_max:
         # Large: split first, then construct each region on its own (a global insertion
         # over a thousand routes would take a good part of the time limit).
