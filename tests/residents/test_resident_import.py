@@ -358,10 +358,14 @@ def test_dry_run_changes_nothing_and_reports_the_same(street, tmp_path):
 
 
 def test_import_is_atomic(street, tmp_path, monkeypatch):
-    def boom(*args, **kwargs):
-        raise RuntimeError("disk full")
+    real = services.fast_insert
 
-    monkeypatch.setattr(ResidentTag.objects, "bulk_create", boom)
+    def boom(model, rows, **kwargs):
+        if model is ResidentTag:  # the residents of the batch are written by then
+            raise RuntimeError("disk full")
+        return real(model, rows, **kwargs)
+
+    monkeypatch.setattr(services, "fast_insert", boom)
     with pytest.raises(RuntimeError):
         _import(tmp_path, street)
     assert Resident.objects.count() == 0 and Household.objects.count() == 0
@@ -470,3 +474,16 @@ def test_cli_dry_run(street, tmp_path, capsys):
     call_command("import_residents", str(path), "--area", street.community_a.code, "--dry-run")
     assert "Dry run: 1 created" in capsys.readouterr().out
     assert not Resident.objects.exists()
+
+
+def test_fast_insert_rows_read_back_like_orm_rows(street, tmp_path):
+    from wushe.core.privacy import blind_index, blind_tail
+
+    _import(tmp_path, street)
+    zhang = Resident.objects.get(id_number_index=blind_index("id_number", OLD_MAN))
+    assert zhang.name == "张三" and zhang.phone == "+8613812345678"
+    assert Resident.objects.filter(phone_tail=blind_tail("phone", "5678")).get() == zhang
+    assert Resident.objects.filter(phone_index=blind_index("phone", "13812345678")).get() == zhang
+    assert zhang.created_at is not None and zhang.updated_at is not None
+    zhang.save(update_fields=["phone"])  # an ORM save keeps the same index
+    assert Resident.objects.filter(phone_index=blind_index("phone", "138-1234-5678")).exists()

@@ -260,3 +260,28 @@ def test_parse_row_address_column():
         3, {"name": "李四", "phone": "13812345678", "address": "明珠一村12号楼3单元502室"}
     )
     assert (row.building, row.unit, row.room) == ("12", "3", "502")
+
+
+def test_mobile_fast_path_agrees_with_phonenumbers():
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        national = f"1{rng.randint(0, 9_999_999_999):010d}"
+        for typed in (national, f"+86 {national}", f"86{national}"):
+            try:
+                ours = parse_phone(typed)
+            except ApplicationError:
+                ours = None
+            try:
+                number = phonenumbers.parse(typed, "CN")
+            except phonenumbers.NumberParseException:
+                number = None
+            theirs = (
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                if number is not None and phonenumbers.is_valid_number(number)
+                else None
+            )
+            assert ours == theirs, typed

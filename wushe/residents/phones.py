@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -15,6 +16,8 @@ from wushe.core.errors import ApplicationError
 from wushe.residents import errors
 
 REGION = "CN"
+_MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
+_STRIP = re.compile(r"[\s\-()（）]")
 _SEPARATORS = re.compile(r"[，,；;/、]|\s{2,}")
 
 
@@ -29,6 +32,10 @@ def parse_phone(value: Any, *, field: str = "phone") -> str:
         raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=text), field=field)
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
+    mobile = _MOBILE.fullmatch(_STRIP.sub("", text))
+    if mobile and _mobile_pattern().fullmatch(mobile.group(1)):
+        # The common case, decided by phonenumbers' own CN mobile pattern without a full parse.
+        return "+86" + mobile.group(1)
     try:
         number = phonenumbers.parse(text, REGION)
     except phonenumbers.NumberParseException as exc:
@@ -36,6 +43,12 @@ def parse_phone(value: Any, *, field: str = "phone") -> str:
     if not phonenumbers.is_valid_number(number):
         raise ApplicationError(errors.PHONE_INVALID.format(value=text), field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=1)
+def _mobile_pattern() -> re.Pattern[str]:
+    metadata: Any = phonenumbers.PhoneMetadata.metadata_for_region(REGION)
+    return re.compile(str(metadata.mobile.national_number_pattern))
 
 
 def parse_phones(value: Any, *, field: str = "phone") -> list[str]:

@@ -3,9 +3,7 @@ audited. Protected values go in through the model fields (encrypted, blind-index
 
 from __future__ import annotations
 
-import datetime
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from wushe.core.privacy import blind_index, fill_blind_indexes
 from wushe.core.scoping import path_in_scope
 from wushe.core.tables import TableRow, raw_rows, read_table
 from wushe.residents import errors as resident_errors
+from wushe.residents.bulk import content_hash, fast_insert
 from wushe.residents.idnumbers import age_on, parse_id_number
 from wushe.residents.importing import (
     COLUMNS,
@@ -62,8 +61,8 @@ REGISTERED_ELSEWHERE = _(
 REASON_COLUMN = "错误原因 / reason"
 TAG_FIELDS = ("disability_category", "disability_grade", "treatment", "schedule", "note")
 RESIDENT_FIELDS = [
-    "area",
-    "household",
+    "area_id",
+    "household_id",
     "name",
     "name_pinyin",
     "name_initials",
@@ -309,26 +308,24 @@ class _Importer:
                 self.report.reject(r.row, exc.message, exc.field)
         self._households(placed)
         existing = self._existing([r for r, _b in placed])
-        to_create: list[tuple[ResidentRow, Resident]] = []
-        to_update: list[tuple[ResidentRow, Resident]] = []
-        now = timezone.now()
+        to_create: list[tuple[ResidentRow, dict[str, Any]]] = []
+        to_update: list[tuple[ResidentRow, dict[str, Any]]] = []
         for r, building in placed:
-            resident = self._build(r, building)
+            values = self._values(r, building)
             match = existing.get(_identity(r))
             if match is not None and not path_in_scope(match[2], self.actor_for_scope):
                 self.report.reject(r.row, REGISTERED_ELSEWHERE, "id_number")
                 continue
             if match is None:
-                resident.created_by_id = getattr(self.actor, "pk", None)
-                to_create.append((r, resident))
+                values["created_by_id"] = getattr(self.actor, "pk", None)
+                to_create.append((r, values))
                 action = "create"
-            elif match[1] == resident.content_hash:
+            elif match[1] == values["content_hash"]:
                 self.report.unchanged += 1
                 action = "unchanged"
             else:
-                resident.pk = match[0]
-                resident.updated_at = now
-                to_update.append((r, resident))
+                values["id"] = match[0]
+                to_update.append((r, values))
                 action = "update"
             if len(self.report.preview) < PREVIEW_ROWS:
                 self.report.preview.append(
@@ -341,26 +338,28 @@ class _Importer:
                     }
                 )
         if to_create:
-            Resident.objects.bulk_create([res for _r, res in to_create], batch_size=BATCH)
+            ids = fast_insert(Resident, [v for _r, v in to_create], return_ids=True)
+            for (_r, values), pk in zip(to_create, ids, strict=True):
+                values["id"] = pk
             self.report.created += len(to_create)
         if to_update:
-            objs = [res for _r, res in to_update]
-            index_fields = fill_blind_indexes(objs[0])
-            for obj in objs[1:]:
-                fill_blind_indexes(obj)
+            now = timezone.now()
+            objs = [Resident(**values, is_active=True, updated_at=now) for _r, values in to_update]
+            index_fields: list[str] = []
+            for obj in objs:
+                index_fields = fill_blind_indexes(obj)
             Resident.objects.bulk_update(objs, [*RESIDENT_FIELDS, *index_fields], batch_size=500)
             ResidentTag.objects.filter(
                 resident_id__in=[o.pk for o in objs], source=ResidentTag.Source.IMPORT
             ).delete()
             self.report.updated += len(to_update)
         links = [
-            _tag_link(res.pk, self.tag_ids[code], details)
-            for r, res in (*to_create, *to_update)
+            _tag_link(values["id"], self.tag_ids[code], details)
+            for r, values in (*to_create, *to_update)
             for code, details in r.tags.items()
             if code in self.tag_ids
         ]
-        if links:
-            ResidentTag.objects.bulk_create(links, batch_size=BATCH)
+        fast_insert(ResidentTag, links)
 
     def _households(self, placed: list[tuple[ResidentRow, Area]]) -> None:
         wanted = {
@@ -407,7 +406,8 @@ class _Importer:
                     found[_identity(r)] = (pk, content, path)
         return found
 
-    def _build(self, r: ResidentRow, building: Area) -> Resident:
+    def _values(self, r: ResidentRow, building: Area) -> dict[str, Any]:
+        """The row as column values (attnames), with its content hash."""
         if r.birth_date is not None:
             # Age tags follow from the birth date when read; typed ones are not stored.
             r.tags = {code: d for code, d in r.tags.items() if code not in DERIVED}
@@ -419,32 +419,31 @@ class _Importer:
         )
         basis = self.basis
         child = r.birth_date is not None and age_on(r.birth_date, self.today) < 14
-        resident = Resident(
-            area_id=building.pk,
-            household_id=household_id,
-            name=r.name,
-            name_pinyin=full,
-            name_initials=initials,
-            gender=r.gender or "",
-            birth_date=r.birth_date,
-            id_number=r.id_number.number if r.id_number else None,
-            phone=r.phones[0] if r.phones else None,
-            health_notes=r.health_notes or None,
-            notes=_notes(r),
-            emergency_contact=r.emergency_contact,
-            emergency_phone=r.emergency_phone or None,
-            guardian=r.guardian,
-            guardian_phone=r.guardian_phone or None,
-            legal_basis=basis.legal_basis,
-            consent_purpose=basis.consent_purpose,
-            consent_version=basis.consent_version,
-            consent_guardian=r.guardian
-            if child and basis.legal_basis == LegalBasis.CONSENT
-            else "",
-            is_active=True,
-        )
-        resident.content_hash = _content_hash(resident, r.tags)
-        return resident
+        values: dict[str, Any] = {
+            "area_id": building.pk,
+            "household_id": household_id,
+            "name": r.name,
+            "name_pinyin": full,
+            "name_initials": initials,
+            "gender": r.gender or "",
+            "birth_date": r.birth_date,
+            "id_number": r.id_number.number if r.id_number else None,
+            "phone": r.phones[0] if r.phones else None,
+            "health_notes": r.health_notes or None,
+            "notes": _notes(r),
+            "emergency_contact": r.emergency_contact,
+            "emergency_phone": r.emergency_phone or None,
+            "guardian": r.guardian,
+            "guardian_phone": r.guardian_phone or None,
+            "legal_basis": basis.legal_basis,
+            "consent_purpose": basis.consent_purpose,
+            "consent_version": basis.consent_version,
+            "consent_guardian": (
+                r.guardian if child and basis.legal_basis == LegalBasis.CONSENT else ""
+            ),
+        }
+        values["content_hash"] = content_hash([*values.values(), _tags_text(r.tags)])
+        return values
 
 
 def _identity(r: ResidentRow) -> tuple[str, str]:
@@ -470,34 +469,24 @@ def _address(building: Area, r: ResidentRow) -> str:
     return "".join(parts)
 
 
-def _content_hash(resident: Resident, tags: dict[str, dict[str, Any]]) -> str:
-    payload = {
-        f: _plain(getattr(resident, f + "_id" if f in ("area", "household") else f))
-        for f in RESIDENT_FIELDS
-        if f not in ("content_hash", "updated_at", "is_active")
-    }
-    payload["tags"] = tags
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return blind_index("text", text) or ""
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def _tag_link(resident_id: int, tag_id: int, details: dict[str, Any]) -> ResidentTag:
-    return ResidentTag(
-        resident_id=resident_id,
-        tag_id=tag_id,
-        source=ResidentTag.Source.IMPORT,
-        disability_category=details.get("category", ""),
-        disability_grade=details.get("grade"),
-        treatment=details.get("treatment") or "",
-        schedule=(details.get("schedule") or "")[:200],
-        note=(details.get("note") or "")[:200],
+def _tags_text(tags: dict[str, dict[str, Any]]) -> str:
+    return ";".join(
+        f"{code}:" + ",".join(f"{k}={v}" for k, v in sorted(details.items()))
+        for code, details in sorted(tags.items())
     )
+
+
+def _tag_link(resident_id: int, tag_id: int, details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resident_id": resident_id,
+        "tag_id": tag_id,
+        "source": ResidentTag.Source.IMPORT,
+        "disability_category": details.get("category", ""),
+        "disability_grade": details.get("grade"),
+        "treatment": details.get("treatment") or "",
+        "schedule": (details.get("schedule") or "")[:200],
+        "note": (details.get("note") or "")[:200],
+    }
 
 
 # --- the error workbook ----------------------------------------------------------------------
