@@ -21,6 +21,7 @@ import phonenumbers
 from wushe.core.privacy.keys import blind_index_key
 
 TAIL_LENGTH = 4
+_CN_MOBILE_E164 = re.compile(r"\+861[3-9]\d{9}")
 Normaliser = Callable[[str], str]
 
 
@@ -39,6 +40,8 @@ def normalise_phone(value: str) -> str:
     text = unicodedata.normalize("NFKC", value).strip()
     if not text:
         return ""
+    if _CN_MOBILE_E164.fullmatch(text):
+        return text[1:]  # already what phonenumbers would write (tested): skip the parse
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
