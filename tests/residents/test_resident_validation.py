@@ -285,3 +285,20 @@ def test_mobile_fast_path_agrees_with_phonenumbers():
                 else None
             )
             assert ours == theirs, typed
+
+
+def test_phone_blind_index_fast_path_agrees_with_phonenumbers():
+    """core.privacy's shortcut for canonical CN mobiles (+861[3-9]…) gives what a full parse
+    gives (a small core change made for the import's speed)."""
+    import random
+
+    import phonenumbers
+
+    from wushe.core.privacy.blind_index import normalise_phone
+
+    rng = random.Random(11)
+    for _ in range(5000):
+        e164 = f"+861{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}"
+        parsed = phonenumbers.parse(e164, "CN")
+        expected = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert normalise_phone(e164) == expected.lstrip("+")
