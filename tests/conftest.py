@@ -113,3 +113,17 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Run live-server tests with the other transactional tests, after all the rest.
+
+    A transactional test empties every table when it ends, rows that data migrations load
+    (default tags …) included. pytest-django already runs transactional tests last, but it
+    does not count a live server requested through another fixture as transactional; saying
+    so here keeps such tests from wiping data under the ordinary tests that follow them.
+    Transactional tests that need migration-loaded rows load them themselves."""
+    for item in items:
+        if "live_server" in item.fixturenames and "transactional_db" not in item.fixturenames:
+            item.fixturenames.append("transactional_db")
