@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -17,7 +16,7 @@ from wushe.areas import selectors, services
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.areas.tasks import JOB_KIND, import_areas_job
-from wushe.core.jobs import job_create
+from wushe.core.jobs import job_for_large_upload
 
 
 class AreaOutput(serializers.ModelSerializer):
@@ -109,16 +108,15 @@ class AreaViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         dry_run = data.validated_data["dry_run"]
-        if upload.size > settings.WUSHE_IMPORT_SYNC_MAX_BYTES:
-            job = job_create(
-                actor=request.user,
-                kind=JOB_KIND,
-                upload=upload,
-                params={"dry_run": dry_run},
-                area_path=request.user.scope_path or "",
-            )
-            import_areas_job.delay(job.pk)
-            job.refresh_from_db()
+        job = job_for_large_upload(
+            actor=request.user,
+            kind=JOB_KIND,
+            upload=upload,
+            task=import_areas_job,
+            params={"dry_run": dry_run},
+            area_path=request.user.scope_path or "",
+        )
+        if job is not None:
             return Response({"job": job.pk, "status": job.status}, status=status.HTTP_202_ACCEPTED)
         report = services.area_import_file(
             actor=request.user, source=upload, filename=upload.name, dry_run=dry_run

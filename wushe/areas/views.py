@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from wushe.areas.forms import AreaFilterForm, ImportForm, MergeForm, MoveForm
 from wushe.areas.levels import Level
 from wushe.areas.tasks import JOB_KIND, import_areas_job
 from wushe.core.errors import ApplicationError
-from wushe.core.jobs import job_create
+from wushe.core.jobs import job_for_large_upload
 from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 
 
@@ -146,15 +145,15 @@ class AreaImportView(RolePermissionRequiredMixin, View):
             return render(request, "areas/area_import.html", {"form": form}, status=400)
         upload = form.cleaned_data["file"]
         dry_run = form.cleaned_data["dry_run"]
-        if upload.size > settings.WUSHE_IMPORT_SYNC_MAX_BYTES:
-            job = job_create(
-                actor=request.user,
-                kind=JOB_KIND,
-                upload=upload,
-                params={"dry_run": dry_run},
-                area_path=request.user.scope_path or "",
-            )
-            import_areas_job.delay(job.pk)
+        job = job_for_large_upload(
+            actor=request.user,
+            kind=JOB_KIND,
+            upload=upload,
+            task=import_areas_job,
+            params={"dry_run": dry_run},
+            area_path=request.user.scope_path or "",
+        )
+        if job is not None:
             return redirect("jobs:detail", pk=job.pk)
         try:
             report = services.area_import_file(

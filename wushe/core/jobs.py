@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -75,4 +76,23 @@ def job_run(job_id: int, work: Work) -> Job:
         # Uploaded sheets hold personal data: keep them no longer than the job needs them
         # (a preview keeps its file so that the same file can then be applied).
         job.upload.delete(save=True)
+    return job
+
+
+def job_for_large_upload(
+    *,
+    actor: Any,
+    kind: str,
+    upload: UploadedFile,
+    task: Any,
+    params: dict[str, Any] | None = None,
+    area_path: str = "",
+) -> Job | None:
+    """Queue ``task`` for an upload above ``WUSHE_IMPORT_SYNC_MAX_BYTES`` and return its job;
+    ``None`` when the file is small enough to import within the request."""
+    if (upload.size or 0) <= settings.WUSHE_IMPORT_SYNC_MAX_BYTES:
+        return None
+    job = job_create(actor=actor, kind=kind, upload=upload, params=params, area_path=area_path)
+    task.delay(job.pk)
+    job.refresh_from_db()  # eager mode (no broker) has already run it
     return job
