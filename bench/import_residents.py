@@ -175,6 +175,7 @@ def child(args: argparse.Namespace) -> None:
         )
         seconds = time.perf_counter() - start
         result.update(
+            workers=int(args.workers),
             rows=report.total,
             created=report.created,
             rejected=len(report.rejected),
@@ -293,7 +294,13 @@ def peer(path: Path, limit: int, street) -> dict[str, object]:
 
 
 def run_child(
-    database_url: str, what: str, path: Path, *, limit: int = 0, with_floor: bool = False
+    database_url: str,
+    what: str,
+    path: Path,
+    *,
+    limit: int = 0,
+    with_floor: bool = False,
+    workers: int = 1,
 ) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "WUSHE_LOG_LEVEL": "WARNING"}
     command = [
@@ -306,6 +313,7 @@ def run_child(
         "--limit",
         str(limit),
     ]
+    command += ["--workers", str(workers)]
     if with_floor:
         command.append("--floor")
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -363,6 +371,12 @@ def main() -> None:
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="wushe's worker processes for the CSV runs, comma-separated (default 1,2); "
+        "the xlsx runs use the first",
+    )
     args = parser.parse_args()
     if args.child:
         args.what = args.child
@@ -370,6 +384,7 @@ def main() -> None:
         return
     if args.no_pg:
         args.pg = None
+    worker_counts = [int(w) for w in str(args.workers).split(",")]
     xlsx_rows = args.xlsx_rows or (20_000 if args.quick else 200_000)
     csv_rows = args.csv_rows or (50_000 if args.quick else 1_000_000)
     peer_rows = args.peer_rows or (2_000 if args.quick else 20_000)
@@ -381,14 +396,16 @@ def main() -> None:
     figures: dict[str, dict] = {}
     for label, url in databases(args):
         f: dict[str, dict] = {}
-        f["xlsx"] = run_child(url(), "wushe", xlsx, with_floor=True)
+        f["xlsx"] = run_child(url(), "wushe", xlsx, with_floor=True, workers=worker_counts[0])
         print(
-            f"{label:10} wushe  xlsx {xlsx_rows:>9,} rows {f['xlsx']['seconds']:7.1f} s {f['xlsx']['rows_per_s']:9,.0f} rows/s  (floor {f['xlsx']['floor']} {f['xlsx']['floor_rows_per_s']:,.0f} rows/s)"
+            f"{label:10} wushe  xlsx {xlsx_rows:>9,} rows {f['xlsx']['seconds']:7.1f} s {f['xlsx']['rows_per_s']:9,.0f} rows/s  workers {worker_counts[0]}  (floor {f['xlsx']['floor']} {f['xlsx']['floor_rows_per_s']:,.0f} rows/s)"
         )
-        f["csv"] = run_child(url(), "wushe", big, with_floor=True)
-        print(
-            f"{label:10} wushe  csv  {csv_rows:>9,} rows {f['csv']['seconds']:7.1f} s {f['csv']['rows_per_s']:9,.0f} rows/s  peak RSS {f['csv']['peak_rss_mib']:,.0f} MiB  (floor {f['csv']['floor']} {f['csv']['floor_rows_per_s']:,.0f} rows/s)"
-        )
+        for workers in worker_counts:
+            key = f"csv/{workers}"
+            f[key] = run_child(url(), "wushe", big, with_floor=True, workers=workers)
+            print(
+                f"{label:10} wushe  csv  {csv_rows:>9,} rows {f[key]['seconds']:7.1f} s {f[key]['rows_per_s']:9,.0f} rows/s  workers {workers}  peak RSS {f[key]['peak_rss_mib']:,.0f} MiB  (floor {f[key]['floor']} {f[key]['floor_rows_per_s']:,.0f} rows/s)"
+            )
         f["peer"] = run_child(url(), "peer", big, limit=peer_rows)
         print(
             f"{label:10} peer   csv  {f['peer']['rows']:>9,} rows {f['peer']['seconds']:7.1f} s {f['peer']['rows_per_s']:9,.0f} rows/s  (django-import-export, {f['peer']['errors']} errors)"
@@ -396,16 +413,19 @@ def main() -> None:
         figures[label] = f
     print()
     print(
-        "| database | file | rows | wushe rows/s | peer rows/s | × peer | floor rows/s | floor ÷ wushe | peak RSS |"
+        "| database | file | workers | rows | wushe rows/s | peer rows/s | × peer "
+        "| floor rows/s | floor ÷ wushe | peak RSS |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, f in figures.items():
-        for kind in ("xlsx", "csv"):
+        for kind in [k for k in f if k != "peer"]:
             w, p = f[kind], f["peer"]
             print(
-                f"| {label} | {kind} | {w['rows']:,} | {w['rows_per_s']:,.0f} | {p['rows_per_s']:,.0f} | "
-                f"{w['rows_per_s'] / p['rows_per_s']:.1f}× | {w['floor_rows_per_s']:,.0f} ({w['floor']}) | "
-                f"{w['floor_rows_per_s'] / w['rows_per_s']:.1f}× | {w['peak_rss_mib']:,.0f} MiB |"
+                f"| {label} | {kind.split('/')[0]} | {w['workers']} | {w['rows']:,} "
+                f"| {w['rows_per_s']:,.0f} | {p['rows_per_s']:,.0f} "
+                f"| {w['rows_per_s'] / p['rows_per_s']:.1f}× "
+                f"| {w['floor_rows_per_s']:,.0f} ({w['floor']}) "
+                f"| {w['floor_rows_per_s'] / w['rows_per_s']:.1f}× | {w['peak_rss_mib']:,.0f} MiB |"
             )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

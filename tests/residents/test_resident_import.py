@@ -487,3 +487,21 @@ def test_fast_insert_rows_read_back_like_orm_rows(street, tmp_path):
     assert zhang.created_at is not None and zhang.updated_at is not None
     zhang.save(update_fields=["phone"])  # an ORM save keeps the same index
     assert Resident.objects.filter(phone_index=blind_index("phone", "138-1234-5678")).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_give_the_same_report(street, tmp_path):
+    path = write_xlsx(tmp_path / "w.xlsx", messy_rows(), title="摸排表")
+    kwargs = {
+        "actor": SystemActor(),
+        "source": path,
+        "filename": "w.xlsx",
+        "area": street.community_a,
+    }
+    serial = resident_import_file(dry_run=True, **kwargs).as_dict()
+    parallel = resident_import_file(workers=2, **kwargs).as_dict()
+    assert {k: v for k, v in parallel.items() if k != "dry_run"} == {
+        k: v for k, v in serial.items() if k != "dry_run"
+    }
+    assert Resident.objects.count() == serial["created"]
+    assert Resident.objects.get(name="张三").id_number == OLD_MAN

@@ -46,11 +46,31 @@ def _plan(model: type[models.Model], with_id: bool) -> list[Step]:
     return plan
 
 
+def protect(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with every blind index computed and every protected value encrypted (what
+    ``fast_insert(..., protected=True)`` writes as is)."""
+    out = dict(values)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, BlindIndexField):
+            hasher = blind_tail if field.tail else blind_index
+            out[field.attname] = hasher(field.index_kind, values.get(field.source))
+    for field in model._meta.concrete_fields:
+        if isinstance(field, EncryptedTextField):
+            value = values.get(field.attname)
+            out[field.attname] = None if value is None else field.get_prep_value(value)
+    return out
+
+
 def fast_insert(
-    model: type[models.Model], rows: Sequence[dict[str, Any]], *, return_ids: bool = False
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    return_ids: bool = False,
+    protected: bool = False,
 ) -> list[int]:
     """Insert ``rows`` (attname -> Python value) into ``model``'s table; the new ids in order
-    when ``return_ids`` (reserved up front, so COPY can be used)."""
+    when ``return_ids`` (reserved up front, so COPY can be used). ``protected``: the rows went
+    through ``protect`` already."""
     if not rows:
         return []
     ids = _reserve_ids(model, len(rows)) if return_ids else []
@@ -63,6 +83,8 @@ def fast_insert(
         for kind, field, key, extra in plan:
             if kind == _PLAIN:
                 out.append(ids[n] if field.primary_key else row.get(key, extra))
+            elif protected and kind in (_ENCRYPTED, _INDEX, _TAIL):
+                out.append(row.get(field.attname))
             elif kind == _ENCRYPTED:
                 value = row.get(key)
                 out.append(None if value is None else field.get_prep_value(value))

@@ -4,13 +4,17 @@ audited. Protected values go in through the model fields (encrypted, blind-index
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from wushe.areas.levels import Level
@@ -29,13 +33,20 @@ from wushe.residents.importing import (
     NAME_MAX,
     REQUIRED,
     ResidentRow,
-    parse_row,
-    skip_reason,
 )
 from wushe.residents.models import Household, LegalBasis, Resident, ResidentTag, Tag
 from wushe.residents.phones import parse_phone
 from wushe.residents.pinyin import name_pinyin
-from wushe.residents.tags import DERIVED, synonym_table
+from wushe.residents.preparing import (
+    REJECT,
+    SKIP,
+    ImportBasis,
+    Outcome,
+    plain_values,
+    prepare_batch,
+)
+from wushe.residents.tags import synonym_table
+from wushe.residents.workers import init_worker, run_batch
 
 BATCH = 2000
 PREVIEW_ROWS = 20
@@ -173,6 +184,7 @@ def resident_import_file(
     dry_run: bool = False,
     basis: Basis | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ResidentImportReport:
     """Import a canvass sheet (.xlsx or .csv, a path or a binary file) into ``area``."""
     table = read_table(source, filename=filename, synonyms=COLUMNS, required=REQUIRED)
@@ -187,6 +199,7 @@ def resident_import_file(
         basis=basis,
         report=report,
         progress=progress,
+        workers=workers,
     )
 
 
@@ -199,8 +212,11 @@ def resident_import(
     basis: Basis | None = None,
     report: ResidentImportReport | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ResidentImportReport:
     """Create or update residents from canvass rows; every row ends in the report exactly once.
+
+    ``workers`` > 1 validates and encrypts in that many worker processes (large files).
 
     Same ID number (or, without one, same name and phone) means the same person: updated,
     never created twice. The whole import is one transaction; ``dry_run`` rolls it back, so a
@@ -217,18 +233,12 @@ def resident_import(
     report.area_code = area.code
     importer = _Importer(actor=actor, area=area, basis=basis, report=report)
     with transaction.atomic():
-        batch: list[ResidentRow] = []
-        for count, row in enumerate(rows, start=1):
-            if progress and count % BATCH == 0:
-                progress(count)
-            parsed = importer.parse(row)
-            if parsed is not None:
-                batch.append(parsed)
-            if len(batch) >= BATCH:
-                importer.apply(batch)
-                batch = []
-        if batch:
-            importer.apply(batch)
+        done = 0
+        for outcomes in _prepared_batches(rows, importer, workers):
+            importer.apply(importer.accept(outcomes))
+            done += len(outcomes)
+            if progress:
+                progress(done)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -250,6 +260,54 @@ def resident_import(
 _BULKY = {"skipped_rows", "preview", "warnings"}
 
 
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024
+
+
+def import_workers(size: int | None) -> int:
+    """How many worker processes an import of a file of ``size`` bytes should use: one (none)
+    for ordinary sheets; for large files, one per CPU up to four."""
+    if not size or size < PARALLEL_FROM_BYTES:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _chunks(rows: Iterable[TableRow]) -> Iterator[list[TableRow]]:
+    chunk: list[TableRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= BATCH:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepared_batches(
+    rows: Iterable[TableRow], importer: _Importer, workers: int
+) -> Iterator[list[Outcome]]:
+    """Batches of outcomes, in file order: prepared here, or by ``workers`` processes."""
+    options: dict[str, Any] = {
+        "synonyms": importer.synonyms,
+        "basis": importer.import_basis,
+        "today": importer.today,
+        "language": translation.get_language(),
+        "child_needs_guardian": str(CHILD_NEEDS_GUARDIAN),
+    }
+    if workers <= 1 or multiprocessing.current_process().daemon:
+        for chunk in _chunks(rows):
+            yield prepare_batch(chunk, **options)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker) as pool:
+        pending: deque[Future[list[Outcome]]] = deque()
+        for chunk in _chunks(rows):
+            pending.append(pool.submit(run_batch, chunk, **options))
+            if len(pending) > workers * 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 class _Importer:
     def __init__(self, *, actor: Any, area: Area, basis: Basis, report: ResidentImportReport):
         self.actor = actor if getattr(actor, "pk", None) else None
@@ -267,64 +325,83 @@ class _Importer:
         self.seen_people: dict[tuple[str, str], int] = {}
         self.households: dict[tuple[int, str, str], int] = {}
         self.today = timezone.localdate()
+        self.import_basis = ImportBasis(
+            legal_basis=basis.legal_basis,
+            consent_purpose=basis.consent_purpose,
+            consent_version=basis.consent_version,
+            consent=basis.legal_basis == LegalBasis.CONSENT,
+        )
 
-    def parse(self, row: TableRow) -> ResidentRow | None:
-        reason = skip_reason(row.values)
-        if reason is not None:
-            self.report.skip(row.number, reason)
-            return None
-        try:
-            parsed = parse_row(row.number, row.values, self.synonyms)
+    def accept(self, outcomes: list[Outcome]) -> list[tuple[ResidentRow, dict[str, Any]]]:
+        """Account for skipped and rejected rows; de-duplicate within the file."""
+        accepted = []
+        for o in outcomes:
+            if o.kind == SKIP:
+                self.report.skip(o.row, o.message)
+                continue
+            if o.kind == REJECT or o.parsed is None or o.prepared is None:
+                self.report.reject(o.row, o.message, o.field)
+                continue
+            parsed = o.parsed
             if parsed.id_number is not None:
-                first = self.seen_ids.setdefault(parsed.id_number.number, row.number)
-                if first != row.number:
-                    raise ApplicationError(DUPLICATE_ID.format(row=first), field="id_number")
+                first = self.seen_ids.setdefault(parsed.id_number.number, o.row)
+                if first != o.row:
+                    self.report.reject(o.row, DUPLICATE_ID.format(row=first), "id_number")
+                    continue
             else:
-                key = (parsed.name, parsed.phones[0])
-                first = self.seen_people.setdefault(key, row.number)
-                if first != row.number:
-                    raise ApplicationError(DUPLICATE_PERSON.format(row=first), field="name")
-            birth = parsed.birth_date
-            if (
-                self.basis.legal_basis == LegalBasis.CONSENT
-                and birth is not None
-                and age_on(birth, self.today) < 14
-                and not parsed.guardian
-            ):
-                raise ApplicationError(CHILD_NEEDS_GUARDIAN, field="guardian")
-        except ApplicationError as exc:
-            self.report.reject(row.number, exc.message, exc.field)
-            return None
-        for warning in parsed.warnings:
-            self.report.warn(row.number, warning)
-        return parsed
+                first = self.seen_people.setdefault((parsed.name, parsed.phones[0]), o.row)
+                if first != o.row:
+                    self.report.reject(o.row, DUPLICATE_PERSON.format(row=first), "name")
+                    continue
+            for warning in parsed.warnings:
+                self.report.warn(o.row, warning)
+            accepted.append((parsed, o.prepared))
+        return accepted
 
-    def apply(self, batch: list[ResidentRow]) -> None:
-        placed: list[tuple[ResidentRow, Area]] = []
-        for r in batch:
+    def apply(self, batch: list[tuple[ResidentRow, dict[str, Any]]]) -> None:
+        placed: list[tuple[ResidentRow, dict[str, Any], Area]] = []
+        for r, prepared in batch:
             try:
-                placed.append((r, self.buildings.find(r.building, r.building_label)))
+                placed.append((r, prepared, self.buildings.find(r.building, r.building_label)))
             except ApplicationError as exc:
                 self.report.reject(r.row, exc.message, exc.field)
-        self._households(placed)
-        existing = self._existing([r for r, _b in placed])
+        self._households([(r, b) for r, _p, b in placed])
+        existing = self._existing([(r, p) for r, p, _b in placed])
         to_create: list[tuple[ResidentRow, dict[str, Any]]] = []
         to_update: list[tuple[ResidentRow, dict[str, Any]]] = []
-        for r, building in placed:
-            values = self._values(r, building)
+        for r, prepared, building in placed:
+            household_id = (
+                self.households.get((building.pk, r.unit, r.room))
+                if building.level == Level.BUILDING and r.room
+                else None
+            )
+            digest = content_hash([prepared["content_hash"], building.pk, household_id])
             match = existing.get(_identity(r))
             if match is not None and not path_in_scope(match[2], self.actor_for_scope):
                 self.report.reject(r.row, REGISTERED_ELSEWHERE, "id_number")
                 continue
             if match is None:
-                values["created_by_id"] = getattr(self.actor, "pk", None)
+                values = {
+                    **prepared,
+                    "area_id": building.pk,
+                    "household_id": household_id,
+                    "content_hash": digest,
+                    "created_by_id": getattr(self.actor, "pk", None),
+                    "is_active": True,
+                }
                 to_create.append((r, values))
                 action = "create"
-            elif match[1] == values["content_hash"]:
+            elif match[1] == digest:
                 self.report.unchanged += 1
                 action = "unchanged"
             else:
-                values["id"] = match[0]
+                values = {
+                    **plain_values(r, self.import_basis, self.today),
+                    "area_id": building.pk,
+                    "household_id": household_id,
+                    "content_hash": digest,
+                    "id": match[0],
+                }
                 to_update.append((r, values))
                 action = "update"
             if len(self.report.preview) < PREVIEW_ROWS:
@@ -338,8 +415,9 @@ class _Importer:
                     }
                 )
         if to_create:
-            ids = fast_insert(Resident, [v for _r, v in to_create], return_ids=True)
-            for (_r, values), pk in zip(to_create, ids, strict=True):
+            rows = [v for _r, v in to_create]
+            ids = fast_insert(Resident, rows, return_ids=True, protected=True)
+            for values, pk in zip(rows, ids, strict=True):
                 values["id"] = pk
             self.report.created += len(to_create)
         if to_update:
@@ -385,79 +463,33 @@ class _Importer:
             key = (household.building_id, household.unit, household.room)
             self.households[key] = household.pk
 
-    def _existing(self, rows: list[ResidentRow]) -> dict[tuple[str, str], tuple[int, str, str]]:
+    def _existing(
+        self, rows: list[tuple[ResidentRow, dict[str, Any]]]
+    ) -> dict[tuple[str, str], tuple[int, str, str]]:
         """identity -> (pk, content hash, area path) of residents already registered."""
-        by_index = {blind_index("id_number", r.id_number.number): r for r in rows if r.id_number}
+        by_index = {p["id_number_index"]: r for r, p in rows if r.id_number is not None}
         found: dict[tuple[str, str], tuple[int, str, str]] = {}
         if by_index:
             for pk, index, content, path in Resident.objects.filter(
                 id_number_index__in=list(by_index)
             ).values_list("pk", "id_number_index", "content_hash", "area__path"):
                 found[_identity(by_index[index])] = (pk, content, path)
-        no_id = [r for r in rows if r.id_number is None]
+        no_id = {p["phone_index"]: r for r, p in rows if r.id_number is None}
         if no_id:
-            phones = {blind_index("phone", r.phones[0]): r for r in no_id}
-            names = {r.name for r in no_id}
+            names = {r.name for r in no_id.values()}
             for pk, phone_index, name, content, path in Resident.objects.filter(
-                id_number_index__isnull=True, phone_index__in=list(phones), name__in=names
+                id_number_index__isnull=True, phone_index__in=list(no_id), name__in=names
             ).values_list("pk", "phone_index", "name", "content_hash", "area__path"):
-                r = phones.get(phone_index)
+                r = no_id.get(phone_index)
                 if r is not None and r.name == name:
                     found[_identity(r)] = (pk, content, path)
         return found
-
-    def _values(self, r: ResidentRow, building: Area) -> dict[str, Any]:
-        """The row as column values (attnames), with its content hash."""
-        if r.birth_date is not None:
-            # Age tags follow from the birth date when read; typed ones are not stored.
-            r.tags = {code: d for code, d in r.tags.items() if code not in DERIVED}
-        full, initials = name_pinyin(r.name)
-        household_id = (
-            self.households.get((building.pk, r.unit, r.room))
-            if building.level == Level.BUILDING and r.room
-            else None
-        )
-        basis = self.basis
-        child = r.birth_date is not None and age_on(r.birth_date, self.today) < 14
-        values: dict[str, Any] = {
-            "area_id": building.pk,
-            "household_id": household_id,
-            "name": r.name,
-            "name_pinyin": full,
-            "name_initials": initials,
-            "gender": r.gender or "",
-            "birth_date": r.birth_date,
-            "id_number": r.id_number.number if r.id_number else None,
-            "phone": r.phones[0] if r.phones else None,
-            "health_notes": r.health_notes or None,
-            "notes": _notes(r),
-            "emergency_contact": r.emergency_contact,
-            "emergency_phone": r.emergency_phone or None,
-            "guardian": r.guardian,
-            "guardian_phone": r.guardian_phone or None,
-            "legal_basis": basis.legal_basis,
-            "consent_purpose": basis.consent_purpose,
-            "consent_version": basis.consent_version,
-            "consent_guardian": (
-                r.guardian if child and basis.legal_basis == LegalBasis.CONSENT else ""
-            ),
-        }
-        values["content_hash"] = content_hash([*values.values(), _tags_text(r.tags)])
-        return values
 
 
 def _identity(r: ResidentRow) -> tuple[str, str]:
     if r.id_number is not None:
         return ("id", r.id_number.number)
     return ("person", f"{r.name}\x00{r.phones[0]}")
-
-
-def _notes(r: ResidentRow) -> str | None:
-    extra = r.phones[1:]
-    parts = [r.notes] if r.notes else []
-    if extra:
-        parts.append("其他电话：" + "、".join(extra))
-    return "\n".join(parts) or None
 
 
 def _address(building: Area, r: ResidentRow) -> str:
@@ -467,13 +499,6 @@ def _address(building: Area, r: ResidentRow) -> str:
     if r.room:
         parts.append(f"{r.room}室")
     return "".join(parts)
-
-
-def _tags_text(tags: dict[str, dict[str, Any]]) -> str:
-    return ";".join(
-        f"{code}:" + ",".join(f"{k}={v}" for k, v in sorted(details.items()))
-        for code, details in sorted(tags.items())
-    )
 
 
 def _tag_link(resident_id: int, tag_id: int, details: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from celery import shared_task
 from wushe.areas.models import Area
 from wushe.core.jobs import job_run
 from wushe.core.models import Job
-from wushe.residents.services import Basis, resident_import_file
+from wushe.residents.services import Basis, import_workers, resident_import_file
 
 JOB_KIND = "residents.import"
 
@@ -31,6 +31,7 @@ def import_work(job: Job, progress: Any) -> dict[str, Any]:
             dry_run=bool(params.get("dry_run")),
             basis=basis,
             progress=progress,
+            workers=import_workers(job.upload.size),
         )
     return report.as_dict()
 

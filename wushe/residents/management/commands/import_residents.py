@@ -9,7 +9,12 @@ from wushe.areas.models import Area
 from wushe.core.errors import ApplicationError
 from wushe.core.management.actor import command_actor
 from wushe.residents.models import LegalBasis
-from wushe.residents.services import Basis, resident_error_workbook, resident_import_file
+from wushe.residents.services import (
+    Basis,
+    import_workers,
+    resident_error_workbook,
+    resident_import_file,
+)
 
 
 class Command(BaseCommand):
@@ -33,6 +38,11 @@ class Command(BaseCommand):
             choices=LegalBasis.values,
             default=LegalBasis.PUBLIC_HEALTH_EMERGENCY,
             help="Legal basis (PIPL): consent, or the public-health emergency (Art. 13, audited).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="Worker processes for validation and encryption (default: by file size).",
         )
         parser.add_argument("--consent-purpose", default="")
         parser.add_argument("--consent-version", default="")
@@ -61,6 +71,7 @@ class Command(BaseCommand):
                 area=area,
                 dry_run=options["dry_run"],
                 basis=basis,
+                workers=options["workers"] or import_workers(path.stat().st_size),
             )
         except ApplicationError as exc:
             raise CommandError(f"{path}: {exc.message}") from exc
