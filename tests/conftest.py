@@ -106,6 +106,15 @@ def login(client, user) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (sign-in throttle counts, rate limits)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """Messages raised outside a request (services called directly) come out in English, so
     tests can match them; pages still get the product's default language (Chinese)."""

@@ -133,3 +133,38 @@ def test_language_switch(client, street, people):
     assert client.get("/").headers["Content-Language"] == "en"
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert client.get("/").headers["Content-Language"] == "zh-hans"
+
+
+def test_repeated_failures_pause_sign_in_even_with_the_right_password(client, street, people):
+    from django.core.cache import cache
+
+    from wushe.accounts import throttle
+
+    cache.clear()
+    for _ in range(throttle.MAX_PER_USERNAME):
+        assert (
+            client.post("/login/", {"username": "worker_a", "password": "wrong"}).status_code == 200
+        )
+    locked = client.post("/login/", {"username": "worker_a", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert str(throttle.WINDOW_S // 60) in locked.content.decode()
+    # Another user from elsewhere is not affected; the count clears after the window.
+    other = client.post("/login/", {"username": "worker_b", "password": PASSWORD})
+    assert other.status_code == 302
+    cache.clear()
+    assert client.post("/login/", {"username": "worker_a", "password": PASSWORD}).status_code == 302
+
+
+def test_success_resets_the_count(client, street, people):
+    from django.core.cache import cache
+
+    from wushe.accounts import throttle
+
+    cache.clear()
+    for _ in range(throttle.MAX_PER_USERNAME - 1):
+        client.post("/login/", {"username": "worker_a", "password": "wrong"})
+    assert client.post("/login/", {"username": "worker_a", "password": PASSWORD}).status_code == 302
+    client.logout()
+    client.post("/login/", {"username": "worker_a", "password": "wrong"})
+    assert client.post("/login/", {"username": "worker_a", "password": PASSWORD}).status_code == 302

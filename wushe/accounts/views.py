@@ -6,15 +6,41 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
+from wushe.accounts import errors, throttle
+from wushe.core.audit import log_action
 from wushe.core.navigation import panels_for
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in, throttled: a user name or an address with too many failures waits a while."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        address = request.META.get("REMOTE_ADDR", "")
+        if throttle.is_locked(username=username, address=address):
+            form = self.get_form()
+            form.add_error(None, errors.TOO_MANY_ATTEMPTS.format(minutes=throttle.WINDOW_S // 60))
+            log_action("accounts.login.throttled", actor=None, data={"username": username[:150]})
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        throttle.record_failure(
+            username=self.request.POST.get("username", ""),
+            address=self.request.META.get("REMOTE_ADDR", ""),
+        )
+        return super().form_invalid(form)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        throttle.clear(username=form.get_user().get_username())
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):
