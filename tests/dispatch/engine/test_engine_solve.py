@@ -127,6 +127,7 @@ def test_regions_are_solved_separately(
     from wushe.dispatch.engine import decompose
 
     monkeypatch.setattr(decompose, "REGION_MAX_TASKS", 60)
+    monkeypatch.setattr(decompose, "SINGLE_REGION_MAX_TASKS", 60)
     instance = shared_generate.generate(400, 24, 7)
     problem_parts = decompose.regions(
         *_problem_and_construction(instance)  # type: ignore[arg-type]

@@ -15,6 +15,10 @@ from scipy.spatial import cKDTree
 from wushe.dispatch.engine.problem import DENSE_MATRIX_MAX_LOCATIONS, IntArray, Problem
 from wushe.dispatch.engine.solution import Routes
 
+# Up to this many candidate tasks are searched as one region (5,000x250: travel 322k as
+# one region of 3,400 tasks, 496k as two); larger instances are split into regions of
+# REGION_MAX_TASKS (20,000x1,000: priority 517k with 2,500, 516k with 5,000).
+SINGLE_REGION_MAX_TASKS = 5000
 REGION_MAX_TASKS = 2500
 # Leave room for skill copies of locations and depots within the dense-matrix limit.
 REGION_MAX_LOCATIONS = DENSE_MATRIX_MAX_LOCATIONS // 2
@@ -22,18 +26,26 @@ REGION_MAX_LOCATIONS = DENSE_MATRIX_MAX_LOCATIONS // 2
 REGION_MAX_TASKS_SPREAD = DENSE_MATRIX_MAX_LOCATIONS * 3 // 8
 
 
+def _spread(problem: Problem, tasks: IntArray) -> bool:
+    return len(np.unique(problem.task_loc[tasks])) > REGION_MAX_LOCATIONS
+
+
+def split_threshold(problem: Problem, tasks: IntArray) -> int:
+    """Above this many tasks an instance is split into regions."""
+    return REGION_MAX_TASKS_SPREAD if _spread(problem, tasks) else SINGLE_REGION_MAX_TASKS
+
+
 def region_task_limit(problem: Problem, tasks: IntArray) -> int:
     """Most tasks a region may hold so that its dense matrices stay small."""
-    n_locs = len(np.unique(problem.task_loc[tasks]))
-    return REGION_MAX_TASKS if n_locs <= REGION_MAX_LOCATIONS else REGION_MAX_TASKS_SPREAD
+    return REGION_MAX_TASKS_SPREAD if _spread(problem, tasks) else REGION_MAX_TASKS
 
 
 def regions(problem: Problem, tasks: IntArray, routes: Routes) -> list[tuple[IntArray, IntArray]]:
     """Partition candidate ``tasks`` and all volunteers into (tasks, volunteers) regions."""
     vols = np.arange(problem.n_vols, dtype=np.int64)
-    limit = region_task_limit(problem, tasks)
-    if len(tasks) <= limit and limit == REGION_MAX_TASKS:
+    if len(tasks) <= split_threshold(problem, tasks):
         return [(np.asarray(tasks, dtype=np.int64), vols)]
+    limit = region_task_limit(problem, tasks)
     centroid = np.empty((problem.n_vols, 2))
     routed = np.zeros(problem.n_vols)
     for v, r in enumerate(routes):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class Job:
 def run_job(problem: Problem, initial: Routes, job: Job) -> tuple[dict[int, list[int]], bool]:
     """Improve one region; returns the new route of every volunteer in the region and
     whether PyVRP found it feasible."""
+    started = time.perf_counter()
     with warnings.catch_warnings():
         # PyVRP warns when a penalty hits its bound; every result is checked anyway.
         warnings.simplefilter("ignore")
@@ -55,6 +57,7 @@ def run_job(problem: Problem, initial: Routes, job: Job) -> tuple[dict[int, list
             max(job.time_limit_s - JOB_OVERHEAD_S, 0.01),
             job.max_iterations,
             job.until_feasible,
+            deadline=started + max(job.time_limit_s - JOB_OVERHEAD_S, 0.01),
         )
     return {v: routes[v] for v in model.vol_type}, feasible
 

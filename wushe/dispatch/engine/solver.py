@@ -42,8 +42,11 @@ RESERVE_SHARE = 0.12
 REQUIRED_PHASE_SHARE = 0.7
 
 
-def candidate_tasks(problem: Problem, factor: float = CANDIDATE_LOAD_FACTOR) -> IntArray:
-    """Tasks worth routing: best priority-per-load first, up to ``factor`` x capacity."""
+def candidate_tasks(problem: Problem, factor: float | None = None) -> IntArray:
+    """Tasks worth routing: best priority-per-load first, up to ``factor`` x capacity
+    (default ``CANDIDATE_LOAD_FACTOR``)."""
+    if factor is None:
+        factor = CANDIDATE_LOAD_FACTOR
     order = value_order(problem)
     if not np.isfinite(problem.vol_capacity).all():
         return np.sort(order)
@@ -116,8 +119,8 @@ def solve_problem(
     deadline = start + max(time_limit_s, 0.0)
     candidates = candidate_tasks(problem)
     parts: list[tuple[IntArray, IntArray]] | None = None
-    region_max = decompose.region_task_limit(problem, candidates)
-    if len(candidates) > region_max:
+    if len(candidates) > decompose.split_threshold(problem, candidates):
+        region_max = decompose.region_task_limit(problem, candidates)
         # Large: split first, then construct each region on its own (a global insertion
         # over a thousand routes would take a good part of the time limit).
         parts = decompose.task_regions(problem, candidates, -(-len(candidates) // region_max))
