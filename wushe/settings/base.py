@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "wushe.accounts",
     "wushe.dispatch",
     "wushe.residents",
+    "wushe.volunteers",
+    "wushe.needs",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Volunteers: profiles with skills, shift flag and home area (grown by the volunteers issue)."""

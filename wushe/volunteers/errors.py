@@ -1,0 +1,7 @@
+"""Messages of the volunteers app."""
+
+from django.utils.translation import gettext_lazy as _
+
+UNKNOWN_SKILL = _("Unknown skill “{skill}”.")
+NOT_A_VOLUNTEER = _("This user is not a volunteer.")
+AREA_OUT_OF_SCOPE = _("This area is outside your scope.")

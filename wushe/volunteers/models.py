@@ -1,0 +1,55 @@
+"""A volunteer's profile: what they can do, whether they are on shift, where they live.
+
+The needs and dispatch capabilities need only this slice; the volunteers capability grows it
+(vetting, shifts, hours ledger, certificates)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wushe.areas.models import Area
+from wushe.core.models import TimeStampedModel
+
+
+class Skill(models.TextChoices):
+    DRIVER = "driver", _("driver")
+    MEDICAL = "medical", _("medical")
+    COUNSELLOR = "counsellor", _("counsellor")
+    COMPANION = "companion", _("companion")
+    DELIVERY = "delivery", _("delivery")
+    SAMPLING = "sampling", _("sampling")
+    INSTALLER = "installer", _("installer (door sensors)")
+
+
+class VolunteerProfile(TimeStampedModel):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="volunteer_profile",
+    )
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    on_shift = models.BooleanField(_("on shift"), default=False)
+    home_area = models.ForeignKey(
+        Area,
+        verbose_name=_("home area"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_profiles",
+    )
+
+    scope_path_field = "home_area__path"
+    scope_owner_field = "user"
+
+    class Meta:
+        verbose_name = _("volunteer profile")
+        verbose_name_plural = _("volunteer profiles")
+        ordering = ["home_area__path", "user__username"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def skill_labels(self) -> list[str]:
+        return [str(Skill(s).label) for s in self.skills if s in Skill.values]
