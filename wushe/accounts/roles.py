@@ -32,6 +32,13 @@ RESIDENTS_EDIT = "residents.edit"
 RESIDENTS_EXPORT = "residents.export"
 PRIVACY_ACCESS_LOG = "privacy.access_log"  # read who revealed what (supervisors)
 _RESIDENTS_ALL = {RESIDENTS_VIEW, RESIDENTS_IMPORT, RESIDENTS_EDIT, RESIDENTS_EXPORT}
+NEEDS_VIEW = "needs.view"  # the queue and request details in scope
+NEEDS_INTAKE = "needs.intake"  # take a request in (proxy intake), verify, update facts
+NEEDS_DISPATCH = "needs.dispatch"  # tasks, assign, close, reopen, merge
+NEEDS_IMPORT = "needs.import"  # hotline work-order import
+NEEDS_TASK_WORK = "needs.task_work"  # a volunteer's own tasks: take, accept, decline, finish
+VOLUNTEERS_VIEW = "volunteers.view"
+_NEEDS_ALL = {NEEDS_VIEW, NEEDS_INTAKE, NEEDS_DISPATCH, NEEDS_IMPORT, VOLUNTEERS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.STREET_COMMAND: frozenset(
@@ -43,14 +50,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             API_DOCS,
             PRIVACY_ACCESS_LOG,
             *_RESIDENTS_ALL,
+            *_NEEDS_ALL,
         }
     ),
-    Role.COMMUNITY_WORKER: frozenset({AREAS_VIEW, AREAS_IMPORT, *_RESIDENTS_ALL}),
-    Role.SOCIAL_WORKER: frozenset({AREAS_VIEW, RESIDENTS_VIEW, PRIVACY_ACCESS_LOG}),
-    Role.VOLUNTEER: frozenset(),
+    Role.COMMUNITY_WORKER: frozenset({AREAS_VIEW, AREAS_IMPORT, *_RESIDENTS_ALL, *_NEEDS_ALL}),
+    Role.SOCIAL_WORKER: frozenset(
+        {AREAS_VIEW, RESIDENTS_VIEW, PRIVACY_ACCESS_LOG, NEEDS_VIEW, NEEDS_INTAKE, NEEDS_DISPATCH}
+    ),
+    Role.VOLUNTEER: frozenset({NEEDS_TASK_WORK}),
     Role.ORG_ADMIN: frozenset({AREAS_VIEW}),
     Role.DISTRICT_CIVIL_AFFAIRS: frozenset(
-        {AREAS_VIEW, USERS_VIEW, API_DOCS, RESIDENTS_VIEW, RESIDENTS_EXPORT}
+        {AREAS_VIEW, USERS_VIEW, API_DOCS, RESIDENTS_VIEW, RESIDENTS_EXPORT, NEEDS_VIEW}
     ),
     Role.SYSTEM_ADMIN: frozenset(
         {
@@ -62,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             API_DOCS,
             PRIVACY_ACCESS_LOG,
             *_RESIDENTS_ALL,
+            *_NEEDS_ALL,
         }
     ),
 }

@@ -102,13 +102,28 @@ POLICY: dict[str, dict[str, Rule]] = {
         SYSTEM_ADMIN: Rule(F, may_reveal=True),
     },
 }
+# A street address of a person who asked for help (needs): staff see it, a volunteer only
+# while the task is theirs and open (below).
+POLICY["address"] = {
+    STREET_COMMAND: Rule(F, may_reveal=True),
+    COMMUNITY_WORKER: Rule(F, may_reveal=True),
+    SOCIAL_WORKER: Rule(F, may_reveal=True),
+    VOLUNTEER: Rule(H),
+    ORG_ADMIN: Rule(H),
+    DISTRICT_CIVIL_AFFAIRS: Rule(H),
+    SYSTEM_ADMIN: Rule(M, may_reveal=True),
+}
 # Any other protected text (addresses in notes, guardians' details …): like a health note.
 POLICY["text"] = POLICY["health_note"]
 
 # While a volunteer's task for this person is theirs and open, they see what they need to
 # deliver it: name and phone in full (and may reveal them), never the ID number or health.
 ASSIGNED_ACTIVE: dict[str, dict[str, Rule]] = {
-    VOLUNTEER: {"name": Rule(F, may_reveal=True), "phone": Rule(F, may_reveal=True)},
+    VOLUNTEER: {
+        "name": Rule(F, may_reveal=True),
+        "phone": Rule(F, may_reveal=True),
+        "address": Rule(F),
+    },
 }
 
 # Who may read the access log (within their scope) is a role permission, granted to the

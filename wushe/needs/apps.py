@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NeedsConfig(AppConfig):
+    name = "wushe.needs"
+    label = "needs"
+    verbose_name = _("Needs")
+
+    def ready(self) -> None:
+        from wushe.core.navigation import NavItem, register_nav
+
+        register_nav(NavItem("needs:queue", _("Requests"), "needs.view", order=40))
+        register_nav(NavItem("needs:intake", _("Take in a request"), "needs.intake", order=41))
+        register_nav(NavItem("needs:my_tasks", _("My tasks"), "needs.task_work", order=42))

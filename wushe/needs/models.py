@@ -1,0 +1,340 @@
+"""Requests for help (``Need``), the tasks that answer them, each volunteer's part, the
+status history, per-street triage weights and stored idempotency keys.
+
+The model is called ``Need`` (not ``Request``) so it never shadows an HTTP request in views.
+Caller name, phone and address are protected fields (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wushe.areas.models import Area
+from wushe.core.models import TimeStampedModel
+from wushe.core.privacy import BlindIndexField, EncryptedTextField, ProtectedFieldsMixin
+
+
+class Category(models.TextChoices):
+    MEDICINE = "medicine", _("medicine pickup")
+    GROCERIES = "groceries", _("groceries and supplies")
+    ESCORT = "escort", _("escort or transport to hospital")
+    PSYCHOLOGICAL = "psychological", _("psychological support")
+    ANTIGEN = "antigen", _("antigen kits")
+    DOOR_SENSOR = "door_sensor", _("door sensor")
+    HERBAL = "herbal", _("herbal-medicine pack")
+    SAMPLING = "sampling", _("door-to-door sampling")
+    OTHER = "other", _("other")
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("walk-in")
+    PHONE = "phone", _("phone")
+    WECHAT = "wechat", _("WeChat group")
+    WEB_FORM = "web_form", _("resident web form")
+    VOLUNTEER = "volunteer", _("volunteer report")
+    HOTLINE = "hotline", _("hotline work order")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("new")
+    TRIAGED = "triaged", _("triaged")
+    ASSIGNED = "assigned", _("assigned")
+    ACCEPTED = "accepted", _("accepted")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.TRIAGED,
+    Status.ASSIGNED,
+    Status.ACCEPTED,
+    Status.IN_PROGRESS,
+)
+CLOSED_STATUSES = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+
+class Outcome(models.TextChoices):
+    FULFILLED = "fulfilled", _("fulfilled")
+    NOT_POSSIBLE = "not_possible", _("could not be done")
+    NOT_NEEDED = "not_needed", _("no longer needed")
+    DUPLICATE = "duplicate", _("duplicate")
+
+
+class Need(ProtectedFieldsMixin, TimeStampedModel):
+    """One request for help. ``area`` is the building (or the community when the address is
+    not yet known); scoping follows it."""
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="needs"
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+        null=True,
+        blank=True,
+    )
+    caller_name = EncryptedTextField(_("caller's name"), kind="text", null=True, blank=True)
+    caller_phone = EncryptedTextField(_("caller's phone"), kind="phone", null=True, blank=True)
+    caller_phone_index = BlindIndexField(source="caller_phone")
+    address = EncryptedTextField(_("address"), kind="address", null=True, blank=True)
+
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"), blank=True)
+    # Facts that bear on urgency.
+    days_medicine_left = models.PositiveSmallIntegerField(
+        _("days of medicine left"), null=True, blank=True
+    )
+    days_food_left = models.PositiveSmallIntegerField(_("days of food left"), null=True, blank=True)
+    medical_emergency = models.BooleanField(_("medical emergency"), default=False)
+    critical_condition = models.BooleanField(_("medicine for a critical condition"), default=False)
+    treatment_at = models.DateTimeField(_("treatment appointment"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    taken_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    hotline_order_no = models.CharField(_("hotline work-order number"), max_length=40, blank=True)
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("outcome note"), max_length=500, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+    )
+
+    priority = models.IntegerField(_("priority"), default=0, db_index=True)
+    priority_breakdown = models.JSONField(_("priority breakdown"), default=dict, blank=True)
+    sla_due_at = models.DateTimeField(_("due by (SLA)"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    scope_path_field = "area__path"
+    scope_owner_field = "taken_in_by"
+    privacy_kinds = {"caller_name": "name"}
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-escalated_at", "-priority", "created_at"]
+        indexes = [models.Index(fields=["status", "-priority"], name="needs_need_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotline_order_no"],
+                condition=~models.Q(hotline_order_no=""),
+                name="needs_need_hotline_order_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.get_category_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Attachment(TimeStampedModel):
+    """A file that belongs to a request (a photo of a prescription) or to a task's report.
+
+    Stored under MEDIA_ROOT/private/, which no URL serves: pages stream it after a scope check.
+    """
+
+    need = models.ForeignKey(
+        Need, verbose_name=_("request"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="private/needs/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope_path_field = "need__area__path"
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+
+class Task(TimeStampedModel):
+    """One piece of work for one helper; an escort needs a driver and a companion."""
+
+    class TaskStatus(models.TextChoices):
+        OPEN = "open", _("open (anyone may take it)")
+        OFFERED = "offered", _("offered")
+        ACCEPTED = "accepted", _("accepted")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    need = models.ForeignKey(
+        Need, verbose_name=_("request"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True)  # a volunteers.Skill or ""
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TaskStatus.choices,
+        default=TaskStatus.OPEN,
+        db_index=True,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("volunteer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="need_tasks",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    photo = models.FileField(_("photo"), upload_to="private/tasks/%Y/%m/", blank=True)
+
+    scope_path_field = "need__area__path"
+    scope_assignee_field = "assignee"
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["need_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}/{self.pk} {self.role}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (
+            self.TaskStatus.OFFERED,
+            self.TaskStatus.ACCEPTED,
+            self.TaskStatus.IN_PROGRESS,
+        )
+
+
+class TaskAssignment(TimeStampedModel):
+    """One volunteer's part in a task: offered, accepted, declined or removed."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("offered")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        REMOVED = "removed", _("removed")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("volunteer"),
+        on_delete=models.PROTECT,
+        related_name="task_assignments",
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    scope_path_field = "task__need__area__path"
+    scope_assignee_field = "volunteer"
+
+    class Meta:
+        verbose_name = _("task assignment")
+        verbose_name_plural = _("task assignments")
+        constraints = [
+            # One row per volunteer and task: a decline stays, so it is never asked again.
+            models.UniqueConstraint(fields=["task", "volunteer"], name="needs_assignment_once")
+        ]
+
+
+class NeedEvent(models.Model):
+    """One transition of a request or one of its tasks: who, when, from, to, why. Append-only."""
+
+    need = models.ForeignKey(
+        Need, verbose_name=_("request"), on_delete=models.CASCADE, related_name="events"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    scope_path_field = "need__area__path"
+
+    class Meta:
+        verbose_name = _("request history entry")
+        verbose_name_plural = _("request history")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} {self.action}"
+
+
+class TriageSettings(models.Model):
+    """A street's triage weights and SLA hours (JSON, merged over ``triage.DEFAULT_WEIGHTS``)."""
+
+    street = models.OneToOneField(
+        Area,
+        verbose_name=_("street"),
+        on_delete=models.CASCADE,
+        related_name="triage_settings",
+        limit_choices_to={"level": "street"},
+    )
+    weights = models.JSONField(_("weights"), default=dict, blank=True)
+
+    scope_path_field = "street__path"
+
+    class Meta:
+        verbose_name = _("triage settings")
+        verbose_name_plural = _("triage settings")
+
+    def __str__(self) -> str:
+        return str(self.street)
+
+
+class IdempotencyKey(models.Model):
+    """A creating POST's key, per user: the body's hash and the answer given, to replay."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=100)  # which endpoint
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="needs_idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,655 @@
+"""Every write to requests and tasks: keyword-only, one transaction each, logged, and every
+transition of a request or a task recorded as a ``NeedEvent`` (who, when, from, to, why)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from wushe.areas.models import Area
+from wushe.core.audit import log_action
+from wushe.core.errors import ApplicationError, PermissionDeniedError
+from wushe.core.scoping import path_in_scope
+from wushe.needs import errors, triage
+from wushe.needs.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    Channel,
+    Need,
+    NeedEvent,
+    Outcome,
+    Status,
+    Task,
+    TaskAssignment,
+    TriageSettings,
+)
+from wushe.residents.models import Resident
+from wushe.residents.selectors import resident_tags
+
+TS = Task.TaskStatus
+AS = TaskAssignment.State
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+UNVERIFIED_CHANNELS = (Channel.WEB_FORM, Channel.WECHAT)
+FACT_FIELDS = (
+    "days_medicine_left",
+    "days_food_left",
+    "medical_emergency",
+    "critical_condition",
+    "treatment_at",
+    "deadline",
+    "description",
+)
+
+
+def _tracking_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def _event(
+    need: Need,
+    action: str,
+    actor: Any,
+    *,
+    old: str = "",
+    new: str = "",
+    task: Task | None = None,
+    note: str = "",
+) -> None:
+    NeedEvent.objects.create(
+        need=need,
+        task=task,
+        action=action,
+        from_status=old,
+        to_status=new,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=str(note)[:500],
+        at=timezone.now(),
+    )
+
+
+def _check_area(actor: Any, area: Area) -> None:
+    if actor is not None and not path_in_scope(area.path, actor):
+        raise PermissionDeniedError(errors.AREA_OUT_OF_SCOPE, field="area")
+
+
+def _set_status(need: Need, new: str, actor: Any, action: str, note: str = "") -> None:
+    old = need.status
+    need.status = new
+    need.save(update_fields=["status", "updated_at"])
+    _event(need, action, actor, old=old, new=new, note=note)
+
+
+def _street_of(area: Area) -> str:
+    return "/".join(area.path.strip("/").split("/")[:2])
+
+
+def triage_weights(area: Area) -> dict[str, Any]:
+    """The weights of the street the area lies in (its ``TriageSettings``), over the defaults."""
+    codes = area.path.strip("/").split("/")
+    row = TriageSettings.objects.filter(street__code__in=codes).only("weights").first()
+    return triage.merged_weights(row.weights if row else None)
+
+
+def facts_of(need: Need, *, now: datetime.datetime | None = None) -> triage.Facts:
+    tags: frozenset[str] = frozenset()
+    treatment = ""
+    if need.resident_id is not None:
+        found = resident_tags(need.resident)
+        tags = frozenset(t["code"] for t in found)
+        treatment = next(
+            (link.treatment for link in need.resident.tag_links.all() if link.treatment), ""
+        )
+    return triage.Facts(
+        category=need.category,
+        now=now or timezone.now(),
+        medical_emergency=need.medical_emergency,
+        critical_condition=need.critical_condition,
+        treatment_at=need.treatment_at,
+        treatment_name=treatment,
+        days_medicine_left=need.days_medicine_left,
+        days_food_left=need.days_food_left,
+        deadline=need.deadline,
+        tags=tags,
+    )
+
+
+def _apply_triage(need: Need) -> None:
+    result = triage.compute(facts_of(need), triage_weights(need.area))
+    need.priority = result.score
+    need.priority_breakdown = result.as_breakdown()
+    need.save(update_fields=["priority", "priority_breakdown", "updated_at"])
+
+
+def _validate_facts(data: dict[str, Any]) -> None:
+    if data.get("critical_condition") and data.get("days_medicine_left") is None:
+        raise ApplicationError(errors.CRITICAL_WITHOUT_DAYS, field="days_medicine_left")
+    deadline = data.get("deadline")
+    if deadline is not None and deadline < timezone.now() - datetime.timedelta(hours=1):
+        raise ApplicationError(errors.DEADLINE_IN_PAST, field="deadline")
+    if data.get("category") is not None and data["category"] not in Category.values:
+        raise ApplicationError(f"Unknown category “{data['category']}”.", field="category")
+
+
+@transaction.atomic
+def need_create(
+    *,
+    actor: Any,
+    area: Area,
+    category: str,
+    channel: str,
+    resident: Resident | None = None,
+    caller_name: str = "",
+    caller_phone: str = "",
+    address: str = "",
+    description: str = "",
+    days_medicine_left: int | None = None,
+    days_food_left: int | None = None,
+    medical_emergency: bool = False,
+    critical_condition: bool = False,
+    treatment_at: datetime.datetime | None = None,
+    deadline: datetime.datetime | None = None,
+    hotline_order_no: str = "",
+    files: list[Any] | None = None,
+) -> Need:
+    """Take a request in, triage it at once, start its SLA clock. ``actor`` is ``None`` for
+    the resident's own public form."""
+    if resident is None and not (caller_name.strip() or caller_phone.strip()):
+        raise ApplicationError(errors.NO_PERSON, field="resident")
+    if resident is not None and actor is not None and not path_in_scope(resident.area.path, actor):
+        raise PermissionDeniedError(errors.RESIDENT_OUT_OF_SCOPE, field="resident")
+    _check_area(actor, area)
+    _validate_facts(
+        {
+            "category": category,
+            "critical_condition": critical_condition,
+            "days_medicine_left": days_medicine_left,
+            "deadline": deadline,
+        }
+    )
+    now = timezone.now()
+    weights = triage_weights(area)
+    need = Need.objects.create(
+        area=area,
+        resident=resident,
+        caller_name=caller_name.strip() or None,
+        caller_phone=caller_phone.strip() or None,
+        address=address.strip() or None,
+        category=category,
+        description=description,
+        days_medicine_left=days_medicine_left,
+        days_food_left=days_food_left,
+        medical_emergency=medical_emergency,
+        critical_condition=critical_condition,
+        treatment_at=treatment_at,
+        deadline=deadline,
+        channel=channel,
+        taken_in_by=actor if getattr(actor, "is_authenticated", False) else None,
+        tracking_code=_tracking_code(),
+        hotline_order_no=hotline_order_no,
+        last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
+        sla_due_at=now + datetime.timedelta(hours=triage.sla_hours(category, weights)),
+    )
+    for upload in files or []:
+        Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
+    _event(need, "created", actor, new=Status.NEW, note=Channel(channel).label)
+    _apply_triage(need)
+    _set_status(need, Status.TRIAGED, actor, "triaged")
+    log_action(
+        "needs.need.created",
+        actor=actor,
+        obj=need,
+        area_path=area.path,
+        data={"category": category, "channel": channel, "priority": need.priority},
+    )
+    return need
+
+
+@transaction.atomic
+def need_update_facts(*, actor: Any, need: Need, **facts: Any) -> Need:
+    """Change the facts that bear on urgency; the priority is recomputed."""
+    _check_area(actor, need.area)
+    unknown = set(facts) - set(FACT_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    merged = {f: getattr(need, f) for f in FACT_FIELDS} | facts
+    _validate_facts(merged)
+    for name, value in facts.items():
+        setattr(need, name, value)
+    need.save(update_fields=[*facts, "updated_at"])
+    before = need.priority
+    _apply_triage(need)
+    _event(need, "facts_changed", actor, note=", ".join(sorted(facts)))
+    log_action(
+        "needs.need.facts_changed",
+        actor=actor,
+        obj=need,
+        area_path=need.area.path,
+        data={"fields": sorted(facts), "priority": [before, need.priority]},
+    )
+    return need
+
+
+def need_recompute_priority(*, need: Need) -> Need:
+    """Recompute after something outside the request changed (the resident's tags, weights)."""
+    _apply_triage(need)
+    return need
+
+
+@transaction.atomic
+def need_verify(*, actor: Any, need: Need, note: str = "") -> Need:
+    """A worker confirmed the request by phone (the call-back queue, re-verification)."""
+    _check_area(actor, need.area)
+    need.last_verified_at = timezone.now()
+    need.save(update_fields=["last_verified_at", "updated_at"])
+    _event(need, "verified", actor, note=note)
+    log_action("needs.need.verified", actor=actor, obj=need, area_path=need.area.path)
+    return need
+
+
+@transaction.atomic
+def need_link_resident(*, actor: Any, need: Need, resident: Resident) -> Need:
+    """Link a caller's request to the resident once registered; the priority follows the tags."""
+    _check_area(actor, need.area)
+    if not path_in_scope(resident.area.path, actor):
+        raise PermissionDeniedError(errors.RESIDENT_OUT_OF_SCOPE, field="resident")
+    need.resident = resident
+    need.save(update_fields=["resident", "updated_at"])
+    _apply_triage(need)
+    _event(need, "resident_linked", actor)
+    log_action("needs.need.resident_linked", actor=actor, obj=need, area_path=need.area.path)
+    return need
+
+
+CLOSE_STATUS = {
+    Outcome.FULFILLED: Status.DONE,
+    Outcome.NOT_POSSIBLE: Status.FAILED,
+    Outcome.NOT_NEEDED: Status.CANCELLED,
+    Outcome.DUPLICATE: Status.CANCELLED,
+}
+
+
+def _close(need: Need, actor: Any, outcome: str, note: str) -> None:
+    for task in need.tasks.select_for_update().filter(
+        status__in=[TS.OPEN, TS.OFFERED, TS.ACCEPTED, TS.IN_PROGRESS]
+    ):
+        old = task.status
+        task.status = TS.CANCELLED if outcome != Outcome.FULFILLED else TS.DONE
+        task.save(update_fields=["status", "updated_at"])
+        _event(need, "task_closed", actor, old=old, new=task.status, task=task)
+    need.outcome = outcome
+    need.outcome_note = note[:500]
+    need.save(update_fields=["outcome", "outcome_note", "updated_at"])
+    _set_status(need, CLOSE_STATUS[Outcome(outcome)], actor, "closed", note=note)
+
+
+@transaction.atomic
+def need_close(*, actor: Any, need: Need, outcome: str, note: str = "") -> Need:
+    """Close with the reason why: fulfilled, could not be done, no longer needed, duplicate."""
+    _check_area(actor, need.area)
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if outcome not in Outcome.values:
+        raise ApplicationError(errors.REASON_REQUIRED, field="outcome")
+    if need.status not in OPEN_STATUSES:
+        raise ApplicationError(
+            errors.INVALID_TRANSITION.format(status=need.get_status_display(), action="closed"),
+            field="status",
+        )
+    if outcome == Outcome.NOT_POSSIBLE and not note.strip():
+        raise ApplicationError(errors.REASON_REQUIRED, field="note")
+    _close(need, actor, outcome, note)
+    log_action(
+        "needs.need.closed",
+        actor=actor,
+        obj=need,
+        area_path=need.area.path,
+        data={"outcome": outcome},
+    )
+    return need
+
+
+@transaction.atomic
+def need_reopen(*, actor: Any, need: Need, reason: str) -> Need:
+    _check_area(actor, need.area)
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if need.status in OPEN_STATUSES:
+        raise ApplicationError(
+            errors.INVALID_TRANSITION.format(status=need.get_status_display(), action="reopened"),
+            field="status",
+        )
+    if not reason.strip():
+        raise ApplicationError(errors.REASON_REQUIRED, field="reason")
+    need.outcome = ""
+    need.outcome_note = ""
+    need.merged_into = None
+    need.sla_due_at = timezone.now() + datetime.timedelta(
+        hours=triage.sla_hours(need.category, triage_weights(need.area))
+    )
+    need.escalated_at = None
+    need.save(
+        update_fields=[
+            "outcome",
+            "outcome_note",
+            "merged_into",
+            "sla_due_at",
+            "escalated_at",
+            "updated_at",
+        ]
+    )
+    _set_status(need, Status.TRIAGED, actor, "reopened", note=reason)
+    log_action("needs.need.reopened", actor=actor, obj=need, area_path=need.area.path)
+    return need
+
+
+@transaction.atomic
+def need_merge(*, actor: Any, need: Need, into: Need) -> Need:
+    """Close ``need`` as a duplicate of ``into`` (same resident and category), linked to it."""
+    _check_area(actor, need.area)
+    _check_area(actor, into.area)
+    if need.pk == into.pk:
+        raise ApplicationError(errors.MERGE_SELF, field="into")
+    if not into.is_open:
+        raise ApplicationError(errors.MERGE_TARGET_CLOSED, field="into")
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    need.merged_into = into
+    need.save(update_fields=["merged_into", "updated_at"])
+    _close(need, actor, Outcome.DUPLICATE, f"→ {into.tracking_code}")
+    _event(into, "merged", actor, note=f"{need.tracking_code}: {need.description}"[:500])
+    log_action(
+        "needs.need.merged",
+        actor=actor,
+        obj=need,
+        area_path=need.area.path,
+        data={"into": into.pk},
+    )
+    return need
+
+
+def needs_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Flag every open request past its SLA (top of the queue, the supervisor's attention)."""
+    now = now or timezone.now()
+    count = 0
+    overdue = Need.objects.filter(
+        status__in=OPEN_STATUSES, sla_due_at__lt=now, escalated_at__isnull=True
+    ).select_related("area")
+    for need in overdue.iterator():
+        with transaction.atomic():
+            updated = Need.objects.filter(pk=need.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            )
+            if not updated:
+                continue
+            _event(
+                need, "escalated", None, note=need.sla_due_at.isoformat() if need.sla_due_at else ""
+            )
+            log_action("needs.need.escalated", actor=None, obj=need, area_path=need.area.path)
+            count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------- tasks
+
+
+def _need_follows_tasks(need: Need, actor: Any) -> None:
+    """The request's status follows its tasks (assigned → accepted → in progress → done)."""
+    statuses = list(need.tasks.exclude(status=TS.CANCELLED).values_list("status", flat=True))
+    if not need.is_open or not statuses:
+        return
+    if all(s == TS.DONE for s in statuses):
+        need.outcome = Outcome.FULFILLED
+        need.save(update_fields=["outcome", "updated_at"])
+        _set_status(need, Status.DONE, actor, "closed")
+        log_action("needs.need.fulfilled", actor=actor, obj=need, area_path=need.area.path)
+        return
+    if TS.IN_PROGRESS in statuses or TS.DONE in statuses:
+        new = Status.IN_PROGRESS
+    elif TS.ACCEPTED in statuses:
+        new = Status.ACCEPTED
+    elif TS.OFFERED in statuses:
+        new = Status.ASSIGNED
+    else:
+        new = Status.TRIAGED
+    if new != need.status:
+        _set_status(need, new, actor, "followed_tasks")
+
+
+@transaction.atomic
+def task_create(*, actor: Any, need: Need, role: str = "") -> Task:
+    _check_area(actor, need.area)
+    if not need.is_open:
+        raise ApplicationError(
+            errors.INVALID_TRANSITION.format(status=need.get_status_display(), action="given tasks")
+        )
+    task = Task.objects.create(need=need, role=role)
+    _event(need, "task_created", actor, new=TS.OPEN, task=task, note=role)
+    log_action("needs.task.created", actor=actor, obj=task, area_path=need.area.path)
+    return task
+
+
+@transaction.atomic
+def task_offer(*, actor: Any, task: Task, volunteer: Any) -> TaskAssignment:
+    """Offer a task to a volunteer (the dispatcher's assign). A decline is never asked again."""
+    _check_area(actor, task.need.area)
+    if getattr(volunteer, "role", None) != "volunteer":
+        raise ApplicationError(errors.NOT_A_VOLUNTEER, field="volunteer")
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status not in (TS.OPEN, TS.OFFERED):
+        raise ApplicationError(
+            errors.TASK_INVALID.format(status=task.get_status_display(), action="offered")
+        )
+    existing = TaskAssignment.objects.filter(task=task, volunteer=volunteer).first()
+    if existing is not None and existing.state == AS.DECLINED:
+        raise ApplicationError(errors.DECLINED_BEFORE, field="volunteer")
+    if existing is not None and existing.state in (AS.OFFERED, AS.ACCEPTED):
+        return existing
+    if existing is not None:  # removed earlier, offered again
+        existing.state = AS.OFFERED
+        existing.reason = ""
+        existing.save(update_fields=["state", "reason", "updated_at"])
+        assignment = existing
+    else:
+        assignment = TaskAssignment.objects.create(task=task, volunteer=volunteer, state=AS.OFFERED)
+    old = task.status
+    task.status = TS.OFFERED
+    task.save(update_fields=["status", "updated_at"])
+    _event(
+        task.need, "task_offered", actor, old=old, new=TS.OFFERED, task=task, note=str(volunteer)
+    )
+    _need_follows_tasks(task.need, actor)
+    log_action(
+        "needs.task.offered",
+        actor=actor,
+        obj=task,
+        area_path=task.need.area.path,
+        data={"volunteer": volunteer.pk},
+    )
+    return assignment
+
+
+def _take(task: Task, volunteer: Any, *, from_status: str) -> bool:
+    """The atomic claim: one conditional UPDATE, so exactly one of many racing wins."""
+    return bool(
+        Task.objects.filter(pk=task.pk, status=from_status, assignee__isnull=True).update(
+            status=TS.ACCEPTED, assignee=volunteer, updated_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def task_claim(*, actor: Any, task: Task) -> Task:
+    """A volunteer takes an open task from the pool; when many press "take", one wins."""
+    if getattr(actor, "role", None) != "volunteer":
+        raise PermissionDeniedError(errors.NOT_A_VOLUNTEER)
+    if TaskAssignment.objects.filter(task=task, volunteer=actor, state=AS.DECLINED).exists():
+        raise ApplicationError(errors.DECLINED_BEFORE)
+    if not _take(task, actor, from_status=TS.OPEN):
+        raise errors.ConflictError(errors.TASK_NOT_OPEN)
+    TaskAssignment.objects.update_or_create(
+        task=task, volunteer=actor, defaults={"state": AS.ACCEPTED, "responded_at": timezone.now()}
+    )
+    task.refresh_from_db()
+    _event(task.need, "task_claimed", actor, old=TS.OPEN, new=TS.ACCEPTED, task=task)
+    _need_follows_tasks(task.need, actor)
+    log_action("needs.task.claimed", actor=actor, obj=task, area_path=task.need.area.path)
+    return task
+
+
+def _own(assignment: TaskAssignment, actor: Any) -> None:
+    if assignment.volunteer_id != getattr(actor, "pk", None):
+        raise PermissionDeniedError(errors.NOT_YOUR_TASK)
+
+
+@transaction.atomic
+def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignment:
+    """The volunteer accepts an offer (in the app or from the signed link)."""
+    _own(assignment, actor)
+    assignment = TaskAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.state == AS.ACCEPTED:
+        return assignment
+    if assignment.state != AS.OFFERED:
+        raise ApplicationError(
+            errors.TASK_INVALID.format(status=assignment.get_state_display(), action="accepted")
+        )
+    task = assignment.task
+    if not _take(task, actor, from_status=TS.OFFERED):
+        raise errors.ConflictError(errors.TASK_NOT_OPEN)
+    assignment.state = AS.ACCEPTED
+    assignment.responded_at = timezone.now()
+    assignment.save(update_fields=["state", "responded_at", "updated_at"])
+    # Other volunteers offered the same task are no longer needed for it.
+    TaskAssignment.objects.filter(task=task, state=AS.OFFERED).exclude(pk=assignment.pk).update(
+        state=AS.REMOVED, updated_at=timezone.now()
+    )
+    _event(task.need, "task_accepted", actor, old=TS.OFFERED, new=TS.ACCEPTED, task=task)
+    _need_follows_tasks(task.need, actor)
+    log_action("needs.task.accepted", actor=actor, obj=task, area_path=task.need.area.path)
+    return assignment
+
+
+@transaction.atomic
+def assignment_decline(
+    *, actor: Any, assignment: TaskAssignment, reason: str = ""
+) -> TaskAssignment:
+    """The volunteer declines; they are never asked for this task again."""
+    _own(assignment, actor)
+    assignment = TaskAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.state == AS.DECLINED:
+        return assignment
+    if assignment.state != AS.OFFERED:
+        raise ApplicationError(
+            errors.TASK_INVALID.format(status=assignment.get_state_display(), action="declined")
+        )
+    assignment.state = AS.DECLINED
+    assignment.reason = reason[:500]
+    assignment.responded_at = timezone.now()
+    assignment.save(update_fields=["state", "reason", "responded_at", "updated_at"])
+    task = Task.objects.select_for_update().get(pk=assignment.task_id)
+    if task.status == TS.OFFERED and not task.assignments.filter(state=AS.OFFERED).exists():
+        task.status = TS.OPEN
+        task.save(update_fields=["status", "updated_at"])
+    _event(
+        task.need, "task_declined", actor, old=TS.OFFERED, new=task.status, task=task, note=reason
+    )
+    _need_follows_tasks(task.need, actor)
+    log_action("needs.task.declined", actor=actor, obj=task, area_path=task.need.area.path)
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(
+    *, actor: Any, assignment: TaskAssignment, reason: str = ""
+) -> TaskAssignment:
+    """The dispatcher takes a volunteer off a task; the task goes back to the pool."""
+    task = assignment.task
+    _check_area(actor, task.need.area)
+    assignment.state = AS.REMOVED
+    assignment.reason = reason[:500]
+    assignment.save(update_fields=["state", "reason", "updated_at"])
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    old = task.status
+    if task.assignee_id == assignment.volunteer_id:
+        task.assignee = None
+    if not task.assignments.filter(state__in=[AS.OFFERED, AS.ACCEPTED]).exists():
+        task.status = TS.OPEN
+    task.save(update_fields=["assignee", "status", "updated_at"])
+    _event(task.need, "task_removed", actor, old=old, new=task.status, task=task, note=reason)
+    _need_follows_tasks(task.need, actor)
+    log_action("needs.task.removed", actor=actor, obj=task, area_path=task.need.area.path)
+    return assignment
+
+
+def _my_task(actor: Any, task: Task, allowed: tuple[str, ...], action: str) -> Task:
+    task = Task.objects.select_for_update().select_related("need__area").get(pk=task.pk)
+    if task.assignee_id != getattr(actor, "pk", None):
+        raise PermissionDeniedError(errors.NOT_YOUR_TASK)
+    if task.status not in allowed:
+        raise ApplicationError(
+            errors.TASK_INVALID.format(status=task.get_status_display(), action=action)
+        )
+    return task
+
+
+@transaction.atomic
+def task_start(*, actor: Any, task: Task) -> Task:
+    task = _my_task(actor, task, (TS.ACCEPTED,), "started")
+    task.status = TS.IN_PROGRESS
+    task.save(update_fields=["status", "updated_at"])
+    _event(task.need, "task_started", actor, old=TS.ACCEPTED, new=TS.IN_PROGRESS, task=task)
+    _need_follows_tasks(task.need, actor)
+    log_action("needs.task.started", actor=actor, obj=task, area_path=task.need.area.path)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor: Any, task: Task, note: str = "", photo: Any = None) -> Task:
+    """Done, with a note or a photo; the request is done when all its tasks are."""
+    task = _my_task(actor, task, (TS.ACCEPTED, TS.IN_PROGRESS), "completed")
+    old = task.status
+    task.status = TS.DONE
+    task.note = note[:500]
+    fields = ["status", "note", "updated_at"]
+    if photo is not None:
+        task.photo = photo
+        fields.append("photo")
+    task.save(update_fields=fields)
+    _event(task.need, "task_done", actor, old=old, new=TS.DONE, task=task, note=note)
+    _need_follows_tasks(task.need, actor)
+    log_action("needs.task.completed", actor=actor, obj=task, area_path=task.need.area.path)
+    return task
+
+
+@transaction.atomic
+def task_fail(*, actor: Any, task: Task, reason: str) -> Task:
+    """Could not be done, with the reason; the request fails with it (a worker may reopen)."""
+    if not reason.strip():
+        raise ApplicationError(errors.REASON_REQUIRED, field="reason")
+    task = _my_task(actor, task, (TS.ACCEPTED, TS.IN_PROGRESS), "failed")
+    old = task.status
+    task.status = TS.FAILED
+    task.reason = reason[:500]
+    task.save(update_fields=["status", "reason", "updated_at"])
+    _event(task.need, "task_failed", actor, old=old, new=TS.FAILED, task=task, note=reason)
+    need = task.need
+    if need.is_open:
+        need.outcome = Outcome.NOT_POSSIBLE
+        need.outcome_note = reason[:500]
+        need.save(update_fields=["outcome", "outcome_note", "updated_at"])
+        _set_status(need, Status.FAILED, actor, "closed", note=reason)
+    log_action("needs.task.failed", actor=actor, obj=task, area_path=need.area.path)
+    return task
+
+
+@transaction.atomic
+def needs_bulk_assign(*, actor: Any, needs: list[Need], volunteer: Any) -> list[TaskAssignment]:
+    """Offer each request's open task (one is created if there is none) to one volunteer."""
+    offers = []
+    for need in needs:
+        task = need.tasks.filter(status__in=[TS.OPEN, TS.OFFERED]).first()
+        if task is None:
+            task = task_create(actor=actor, need=need)
+        offers.append(task_offer(actor=actor, task=task, volunteer=volunteer))
+    return offers
