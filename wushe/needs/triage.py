@@ -173,7 +173,8 @@ def compute(facts: Facts, weights: Mapping[str, Any] | None = None) -> Priority:
         urgency = (
             999 if hours_left <= 0 else max(0, min(999, int(999 * (1 - hours_left / horizon))))
         )
-        reasons.append({"code": "due", "at": effective.isoformat()})
+        if effective != facts.treatment_at:
+            reasons.append({"code": "due", "at": effective.isoformat()})
 
     score = (LIFE if life else 0) + vulnerability * VULNERABILITY + urgency
     return Priority(score, life, vulnerability, urgency, effective, reasons)

@@ -187,3 +187,8 @@ LOGGING = {
 
 # Area import above this many bytes goes to a background job rather than the request.
 WUSHE_IMPORT_SYNC_MAX_BYTES = env_int("WUSHE_IMPORT_SYNC_MAX_BYTES", 256 * 1024)
+
+# Periodic work (Celery beat): overdue requests escalate within five minutes of their SLA.
+CELERY_BEAT_SCHEDULE = {
+    "needs.escalate_overdue": {"task": "needs.escalate_overdue", "schedule": 300.0},
+}

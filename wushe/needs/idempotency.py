@@ -1,0 +1,99 @@
+"""``Idempotency-Key`` for creating POSTs: same key and body, same answer and no second row;
+same key with another body, 422 naming the header.
+
+The key row is inserted first, inside the same transaction as the work; the unique
+constraint (user, key) makes a concurrent duplicate wait for the first and then replay its
+stored answer. Only successful answers are stored: a failed attempt leaves no key behind, so
+a corrected retry with the same key runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from wushe.needs import errors
+from wushe.needs.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+
+
+class _FailedAnswerError(Exception):
+    def __init__(self, response: Response):
+        self.response = response
+
+
+def body_hash(request: Request) -> str:
+    data = request.data
+    try:
+        plain = {
+            k: (data.getlist(k) if hasattr(data, "getlist") else data[k]) for k in sorted(data)
+        }
+        text = json.dumps(plain, sort_keys=True, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = ""
+    files = getattr(request, "FILES", {}) or {}
+    for name in sorted(files):
+        for upload in files.getlist(name):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            text += f"|{name}:{digest.hexdigest()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def idempotent(request: Request, scope: str, handler: Callable[[], Response]) -> Response:
+    key = (request.headers.get(HEADER) or "").strip()
+    if not key:
+        return handler()
+    if len(key) > 255:
+        raise errors.UnprocessableError(errors.IDEMPOTENCY_KEY_TOO_LONG, field=HEADER)
+    digest = body_hash(request)
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(
+                user=request.user, key=key, scope=scope, body_hash=digest
+            )
+            response = handler()
+            if response.status_code >= 400:
+                raise _FailedAnswerError(response)
+            record.status_code = response.status_code
+            record.response_body = json.loads(json.dumps(response.data, default=str))
+            record.save(update_fields=["status_code", "response_body"])
+            return response
+    except _FailedAnswerError as failed:
+        return failed.response
+    except IntegrityError:
+        stored = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        if stored is None:
+            raise
+    return _replay(stored, scope, digest)
+
+
+def _replay(stored: IdempotencyKey, scope: str, digest: str) -> Response:
+    if stored.body_hash != digest or stored.scope != scope:
+        raise errors.UnprocessableError(errors.IDEMPOTENCY_MISMATCH, field=HEADER)
+    if stored.status_code is None:
+        raise errors.ConflictError(errors.IDEMPOTENCY_IN_PROGRESS, field=HEADER)
+    response = Response(stored.response_body, status=stored.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotency_header_parameter() -> Any:
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        HEADER,
+        location=OpenApiParameter.HEADER,
+        required=False,
+        description="Any unique string (a UUID) per new request; a retry with the same key "
+        "and body gets the same answer and creates nothing.",
+    )

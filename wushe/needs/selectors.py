@@ -1,0 +1,148 @@
+"""Reads of requests and tasks, always from the actor's scope."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
+
+from wushe.core.scoping import get_scoped, scoped
+from wushe.needs.models import (
+    OPEN_STATUSES,
+    Need,
+    NeedEvent,
+    Task,
+    TaskAssignment,
+)
+from wushe.residents.models import ResidentTag
+
+REVERIFY_AFTER = datetime.timedelta(days=3)
+
+
+def _need_base() -> QuerySet[Need]:
+    return Need.objects.select_related("area", "resident", "taken_in_by").prefetch_related(
+        Prefetch("resident__tag_links", queryset=ResidentTag.objects.select_related("tag")),
+        Prefetch("tasks", queryset=Task.objects.select_related("assignee")),
+    )
+
+
+def need_list(
+    *,
+    actor: Any,
+    status: str | None = None,
+    category: str | None = None,
+    escalated: bool | None = None,
+    callback: bool | None = None,
+    open_only: bool = False,
+) -> QuerySet[Need]:
+    """The queue: overdue (escalated) first, then by priority, oldest first among equals.
+
+    ``callback``: unverified requests, and open ones last verified too long ago."""
+    qs = scoped(_need_base(), actor)
+    if status:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if category:
+        qs = qs.filter(category=category)
+    if escalated is not None:
+        qs = qs.filter(escalated_at__isnull=not escalated)
+    if callback:
+        stale = timezone.now() - REVERIFY_AFTER
+        qs = qs.filter(status__in=OPEN_STATUSES).filter(last_verified_at__isnull=True) | qs.filter(
+            status__in=OPEN_STATUSES, last_verified_at__lt=stale
+        )
+    return qs.order_by(F("escalated_at").desc(nulls_last=True), "-priority", "created_at", "id")
+
+
+def need_get_for(actor: Any, pk: Any) -> Need:
+    """The request if the actor may see it; NotFoundError alike for missing and foreign."""
+    return get_scoped(_need_base(), actor, pk=pk)
+
+
+def need_history(need: Need) -> QuerySet[NeedEvent]:
+    return need.events.select_related("actor", "task")
+
+
+def need_by_tracking_code(code: str) -> Need | None:
+    """For the resident's tracking page (no login): the code is the secret."""
+    code = "".join(code.split()).upper()
+    if not code:
+        return None
+    return Need.objects.filter(tracking_code=code).first()
+
+
+def need_merge_candidates(need: Need) -> QuerySet[Need]:
+    """Open requests of the same resident (or caller phone) and category: offered for merging."""
+    qs = Need.objects.filter(category=need.category, status__in=OPEN_STATUSES).exclude(pk=need.pk)
+    if need.resident_id is not None:
+        return qs.filter(resident_id=need.resident_id)
+    if need.caller_phone_index:
+        return qs.filter(caller_phone_index=need.caller_phone_index)
+    return qs.none()
+
+
+def task_list(*, actor: Any, status: str | None = None, open_pool: bool = False) -> QuerySet[Task]:
+    """Tasks in scope (a volunteer: their own, or the open pool of their area with
+    ``open_pool``)."""
+    if open_pool:
+        path = getattr(actor, "scope_path", None) or ""
+        qs = Task.objects.filter(status=Task.TaskStatus.OPEN, need__area__path__startswith=path)
+        if not path:
+            qs = qs.none()
+    else:
+        qs = scoped(Task.objects.all(), actor)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("need__area", "need__resident", "assignee").order_by(
+        "-need__priority", "id"
+    )
+
+
+def task_get_for(actor: Any, pk: Any, *, open_pool: bool = False) -> Task:
+    if open_pool:
+        return get_scoped(task_list(actor=actor, open_pool=True), _Everyone(), pk=pk)
+    return get_scoped(Task.objects.select_related("need__area", "need__resident"), actor, pk=pk)
+
+
+class _Everyone:
+    """The open pool was already limited to the volunteer's area."""
+
+    is_authenticated = True
+    is_active = True
+    sees_everything = True
+
+
+def my_assignments(*, actor: Any) -> QuerySet[TaskAssignment]:
+    """A volunteer's offers and tasks, the live ones first."""
+    return (
+        scoped(TaskAssignment.objects.all(), actor)
+        .filter(volunteer=actor)
+        .exclude(state=TaskAssignment.State.REMOVED)
+        .select_related("task__need__area", "task__need__resident__household__building")
+        .order_by("-task__need__priority", "-id")
+    )
+
+
+def assignment_get_for(actor: Any, pk: Any) -> TaskAssignment:
+    return get_scoped(
+        TaskAssignment.objects.select_related(
+            "task__need__area", "task__need__resident__household__building"
+        ),
+        actor,
+        pk=pk,
+    )
+
+
+def is_assigned_active(actor: Any, need: Need) -> bool:
+    """The privacy context: a task of this request is the actor's and still open."""
+    return (
+        Task.objects.filter(
+            need=need,
+            assignee=actor,
+            status__in=[Task.TaskStatus.ACCEPTED, Task.TaskStatus.IN_PROGRESS],
+        ).exists()
+        and need.status in OPEN_STATUSES
+    )
