@@ -46,6 +46,8 @@ EXHAUSTIVE_ON_BEST = True
 # it ate the budget (5,000x250: travel 405k with it, 302k without).
 EXHAUSTIVE_MAX_TASKS = 2500
 KDTREE_NEIGHBOURS_FROM = 1500
+# Clients perturbed per iteration, at most (PyVRP's default: 25).
+MAX_PERTURBATIONS = 25
 BIG_TIME = 2**40
 
 
@@ -338,7 +340,9 @@ def improve(
     else:
         neighbourhood = NeighbourhoodParams(num_neighbours=NUM_NEIGHBOURS)
         neighbours = compute_neighbours(model.data, neighbourhood)
-    ls = LocalSearch(model.data, rng, neighbours, PerturbationManager(PerturbationParams()))
+    ls = LocalSearch(
+        model.data, rng, neighbours, PerturbationManager(PerturbationParams(1, MAX_PERTURBATIONS))
+    )
     for op in OPERATORS:
         if op.supports(model.data):
             ls.add_operator(op(model.data))
