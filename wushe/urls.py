@@ -10,12 +10,14 @@ api_v1 = [
     path("", include("wushe.accounts.api_urls")),
     path("", include("wushe.areas.api_urls")),
     path("", include("wushe.residents.api_urls")),
+    path("", include("wushe.needs.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("wushe.accounts.urls")),
     path("areas/", include("wushe.areas.urls")),
     path("residents/", include("wushe.residents.urls")),
+    path("needs/", include("wushe.needs.urls")),
     path("jobs/", include("wushe.core.urls")),
     path("privacy/", include("wushe.core.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -153,6 +153,26 @@ class Need(ProtectedFieldsMixin, TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def contact_address(self) -> str:
+        """The address given, else the registered resident's household (for present())."""
+        if self.address:
+            return self.address
+        household = self.resident.household if self.resident_id else None
+        return household.address if household is not None else ""
+
+    @property
+    def contact_phone(self) -> str:
+        if self.caller_phone:
+            return self.caller_phone
+        return (self.resident.phone or "") if self.resident_id else ""
+
+    @property
+    def contact_name(self) -> str:
+        if self.resident_id:
+            return self.resident.name
+        return self.caller_name or ""
+
 
 class Attachment(TimeStampedModel):
     """A file that belongs to a request (a photo of a prescription) or to a task's report.

@@ -1,0 +1,186 @@
+"""Needs API: owner, colleague, outsider; idempotency; merge candidates; query counts;
+the volunteer's offers with contact details only while the task is theirs and open."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import login
+from tests.needs.factories_needs import make_need, make_volunteer
+from tests.residents.factories_residents import HouseholdFactory, ResidentFactory
+from wushe.needs import errors, services
+from wushe.needs.models import IdempotencyKey, Need
+
+URL = "/api/v1/needs/"
+
+
+def body(street, **kw):
+    data = {
+        "area": street.building_a1.code,
+        "category": "medicine",
+        "caller_name": "王大爷",
+        "caller_phone": "13900001111",
+        "address": "一村1号楼302",
+        "days_medicine_left": 1,
+        "critical_condition": True,
+    }
+    data.update(kw)
+    return data
+
+
+def test_create_owner_colleague_outsider(api, people, street):
+    login(api, people.worker_a)
+    r = api.post(URL, body(street), format="json")
+    assert r.status_code == 201, r.content
+    assert r.data["life_critical"] is True
+    assert r.data["caller_phone"] == "13900001111"
+    assert r.data["explanation"]
+    pk = r.data["id"]
+    api.logout()
+    login(api, people.command)  # colleague above in the tree
+    assert api.get(f"{URL}{pk}/").status_code == 200
+    api.logout()
+    login(api, people.worker_b)  # outsider
+    assert api.get(f"{URL}{pk}/").status_code == 404
+    assert api.post(URL, body(street), format="json").status_code == 404  # area not theirs
+    api.logout()
+    login(api, people.volunteer)
+    assert api.get(f"{URL}{pk}/").status_code == 403
+    api.logout()
+    assert api.get(URL).status_code in (401, 403)
+
+
+def test_bad_input_names_the_field(api, people, street):
+    login(api, people.worker_a)
+    r = api.post(URL, body(street, category="pizza"), format="json")
+    assert r.status_code == 400 and "category" in r.data
+    r = api.post(URL, body(street, caller_name="", caller_phone=""), format="json")
+    assert r.status_code == 400 and r.data["field"] == "resident"
+    r = api.post(URL, body(street, days_medicine_left=None), format="json")
+    assert r.status_code == 400 and r.data["field"] == "days_medicine_left"
+
+
+def test_idempotency_same_key_same_answer_one_row(api, people, street):
+    login(api, people.worker_a)
+    first = api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Need.objects.count() == 1
+    other = api.post(URL, body(street, description="另一件事"), format="json",
+                     HTTP_IDEMPOTENCY_KEY="k-1")  # fmt: skip
+    assert other.status_code == 422
+    assert other.json()["field"] == "Idempotency-Key"
+    assert other.json()["detail"] == str(errors.IDEMPOTENCY_MISMATCH)
+    assert Need.objects.count() == 1
+
+
+def test_idempotency_keys_are_per_user_and_failures_not_stored(api, people, street):
+    login(api, people.worker_a)
+    bad = api.post(URL, body(street, category="x"), format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert bad.status_code == 400 and IdempotencyKey.objects.count() == 0
+    assert api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    api.logout()
+    login(api, people.command)
+    assert api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    assert Need.objects.count() == 2
+
+
+def test_merge_candidate_offered_then_merged(api, people, street):
+    hh = HouseholdFactory(building=street.building_a1)
+    resident = ResidentFactory(area=street.building_a1, household=hh)
+    login(api, people.worker_a)
+    one = api.post(URL, {"area": street.building_a1.code, "category": "groceries",
+                         "resident": resident.pk}, format="json")  # fmt: skip
+    two = api.post(URL, {"area": street.building_a1.code, "category": "groceries",
+                         "resident": resident.pk}, format="json")  # fmt: skip
+    assert one.data["merge_candidates"] == []
+    assert [c["id"] for c in two.data["merge_candidates"]] == [one.data["id"]]
+    r = api.post(f"{URL}{two.data['id']}/merge/", {"into": one.data["id"]}, format="json")
+    assert r.status_code == 200 and r.data["status"] == "cancelled"
+    assert r.data["outcome"] == "duplicate" and r.data["merged_into"] == one.data["id"]
+
+
+def test_list_query_count_constant(api, people, street):
+    login(api, people.worker_a)
+    for _ in range(3):
+        make_need(people.worker_a, street.building_a1)
+    with CaptureQueriesContext(connection) as small:
+        assert api.get(URL).status_code == 200
+    for _ in range(6):
+        need = make_need(people.worker_a, street.building_a1)
+        services.task_create(actor=people.worker_a, need=need)
+    with CaptureQueriesContext(connection) as big:
+        r = api.get(URL)
+    assert r.data["count"] == 9
+    assert len(big.captured_queries) == len(small.captured_queries)
+    assert len(big.captured_queries) <= 8
+
+
+def test_dispatch_offer_accept_complete_through_api(api, people, street):
+    vol = make_volunteer("v1", street.community_a)
+    login(api, people.worker_a)
+    need = api.post(URL, body(street), format="json").data
+    task = api.post(f"{URL}{need['id']}/tasks/", {"role": "driver"}, format="json")
+    assert task.status_code == 201
+    r = api.post(f"{URL}bulk-assign/", {"needs": [need["id"]], "volunteer": vol.pk}, format="json")
+    assert r.status_code == 200 and r.data[0]["status"] == "offered"
+    api.logout()
+    login(api, vol)
+    offers = api.get("/api/v1/assignments/").data["results"]
+    assert offers[0]["phone"] is not None and "*" in offers[0]["phone"]  # masked until accepted
+    assert offers[0]["address"] is None
+    a = api.post(f"/api/v1/assignments/{offers[0]['id']}/accept/").data
+    assert a["phone"] == "13900001111" and a["address"] == "一村1号楼302"
+    tid = a["task"]
+    assert api.post(f"/api/v1/tasks/{tid}/start/").status_code == 200
+    assert api.post(f"/api/v1/tasks/{tid}/complete/", {"note": "ok"}).status_code == 200
+    after = api.get("/api/v1/assignments/").data["results"][0]
+    assert after["address"] is None  # no longer active: hidden again
+    api.logout()
+    login(api, people.worker_a)
+    assert api.get(f"{URL}{need['id']}/").data["status"] == "done"
+    hist = api.get(f"{URL}{need['id']}/history/").data
+    assert [h["to_status"] for h in hist if h["to_status"]][-1] == "done"
+
+
+def test_claim_from_pool_and_outsider_volunteer(api, people, street):
+    need = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=need)
+    vol_b = make_volunteer("vb", street.community_b)
+    login(api, vol_b)
+    assert api.post(f"/api/v1/tasks/{task.pk}/claim/").status_code == 404
+    api.logout()
+    vol = make_volunteer("va", street.community_a)
+    login(api, vol)
+    assert [t["id"] for t in api.get("/api/v1/tasks/?pool=1").data["results"]] == [task.pk]
+    assert api.post(f"/api/v1/tasks/{task.pk}/claim/").status_code == 200
+    api.logout()
+    other = make_volunteer("va2", street.community_a)
+    login(api, other)
+    assert api.post(f"/api/v1/tasks/{task.pk}/claim/").status_code == 404  # gone from the pool
+
+
+def test_decline_with_reason(api, people, street):
+    vol = make_volunteer("v1", street.community_a)
+    need = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=need)
+    a = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+    login(api, vol)
+    r = api.post(f"/api/v1/assignments/{a.pk}/decline/", {"reason": "生病"}, format="json")
+    assert r.status_code == 200 and r.data["state"] == "declined"
+    api.logout()
+    login(api, people.worker_a)
+    r = api.post(f"/api/v1/tasks/{task.pk}/offer/", {"volunteer": vol.pk}, format="json")
+    assert r.status_code == 400 and r.data["field"] == "volunteer"
+
+
+@pytest.mark.parametrize("path", ["/api/schema/"])
+def test_schema_documents_needs(api, people, path):
+    login(api, people.command)
+    text = api.get(path).content.decode()
+    assert "/api/v1/needs/" in text and "Idempotency-Key" in text
+    assert "/api/v1/assignments/{id}/accept/" in text

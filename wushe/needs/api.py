@@ -1,0 +1,434 @@
+"""Needs API: thin views — validate, call a service, serialize. Creating POSTs honour the
+``Idempotency-Key`` header (see ``idempotency``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from wushe.areas.models import Area
+from wushe.core.errors import NotFoundError
+from wushe.core.privacy import PrivacyContext, present
+from wushe.core.privacy.serializers import MaskedField
+from wushe.core.scoping import get_scoped
+from wushe.needs import selectors, services, triage
+from wushe.needs.idempotency import idempotency_header_parameter, idempotent
+from wushe.needs.models import Category, Channel, Need, Outcome, Status, Task, TaskAssignment
+from wushe.residents.selectors import resident_get_for
+
+IDEMPOTENCY = idempotency_header_parameter()
+
+
+class TaskBrief(serializers.ModelSerializer):
+    assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
+
+    class Meta:
+        model = Task
+        fields = ["id", "role", "status", "assignee", "note", "reason"]
+
+
+class NeedOutput(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+    caller_name = MaskedField()
+    caller_phone = MaskedField()
+    address = MaskedField()
+    life_critical = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
+    escalated = serializers.SerializerMethodField()
+    tasks = TaskBrief(many=True, read_only=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id", "tracking_code", "area", "resident", "caller_name", "caller_phone", "address",
+            "category", "channel", "description", "days_medicine_left", "days_food_left",
+            "medical_emergency", "critical_condition", "treatment_at", "deadline", "status",
+            "outcome", "outcome_note", "priority", "life_critical", "explanation", "escalated",
+            "sla_due_at", "last_verified_at", "merged_into", "hotline_order_no", "created_at",
+            "tasks",
+        ]  # fmt: skip
+
+    def get_life_critical(self, need: Need) -> bool:
+        return bool(need.priority_breakdown.get("life_critical"))
+
+    def get_explanation(self, need: Need) -> str:
+        return triage.explain(need.priority_breakdown, overdue=need.escalated_at is not None)
+
+    def get_escalated(self, need: Need) -> bool:
+        return need.escalated_at is not None
+
+
+class MergeCandidate(serializers.ModelSerializer):
+    class Meta:
+        model = Need
+        fields = ["id", "tracking_code", "status", "created_at"]
+
+
+class NeedCreated(NeedOutput):
+    merge_candidates = serializers.SerializerMethodField()
+
+    class Meta(NeedOutput.Meta):
+        fields = [*NeedOutput.Meta.fields, "merge_candidates"]
+
+    @extend_schema(responses=MergeCandidate(many=True))
+    def get_merge_candidates(self, need: Need) -> list[dict[str, Any]]:
+        return MergeCandidate(selectors.need_merge_candidates(need), many=True).data
+
+
+class FactsInput(serializers.Serializer):
+    days_medicine_left = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    days_food_left = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    medical_emergency = serializers.BooleanField(required=False)
+    critical_condition = serializers.BooleanField(required=False)
+    treatment_at = serializers.DateTimeField(required=False, allow_null=True)
+    deadline = serializers.DateTimeField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class NeedInput(FactsInput):
+    area = serializers.CharField(help_text="code of the building or community")
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    caller_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    caller_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    category = serializers.ChoiceField(choices=Category.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
+
+
+class CloseInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class OptionalReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MergeInput(serializers.Serializer):
+    into = serializers.IntegerField(help_text="id of the open request to keep")
+
+
+class TaskInput(serializers.Serializer):
+    role = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+
+
+class OfferInput(serializers.Serializer):
+    volunteer = serializers.IntegerField(help_text="user id of the volunteer")
+
+
+class BulkAssignInput(OfferInput):
+    needs = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
+
+
+class CompleteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    photo = serializers.ImageField(required=False)
+
+
+class EventOutput(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    task = serializers.IntegerField(source="task_id", allow_null=True)
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class AssignmentOutput(serializers.ModelSerializer):
+    task = serializers.IntegerField(source="task_id")
+    category = serializers.CharField(source="task.need.category")
+    task_status = serializers.CharField(source="task.status")
+    explanation = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TaskAssignment
+        fields = [
+            "id", "task", "state", "reason", "category", "task_status", "explanation",
+            "address", "phone",
+        ]  # fmt: skip
+
+    def _privacy(self, a: TaskAssignment) -> PrivacyContext:
+        return PrivacyContext(
+            assigned_active=a.task.assignee_id == a.volunteer_id
+            and a.task.is_active
+            and a.task.need.is_open
+        )
+
+    def get_explanation(self, a: TaskAssignment) -> str:
+        return triage.explain(a.task.need.priority_breakdown)
+
+    def get_address(self, a: TaskAssignment) -> str | None:
+        return _address(self.context["request"].user, a.task.need, self._privacy(a)) or None
+
+    def get_phone(self, a: TaskAssignment) -> str | None:
+        return _phone(self.context["request"].user, a.task.need, self._privacy(a)) or None
+
+
+def _address(actor: Any, need: Need, ctx: PrivacyContext) -> str:
+    return present(actor, need, "contact_address", kind="address", context=ctx, hidden="")
+
+
+def _phone(actor: Any, need: Need, ctx: PrivacyContext) -> str:
+    return present(actor, need, "contact_phone", kind="phone", context=ctx, hidden="")
+
+
+def _volunteer(pk: int) -> Any:
+    found = get_user_model().objects.filter(pk=pk, role="volunteer", is_active=True).first()
+    if found is None:
+        raise NotFoundError(field="volunteer")
+    return found
+
+
+class NeedViewSet(viewsets.GenericViewSet):
+    permission = "needs.view"
+    write_permission = "needs.intake"
+    action_permissions = {
+        "close": "needs.dispatch",
+        "reopen": "needs.dispatch",
+        "merge": "needs.dispatch",
+        "add_task": "needs.dispatch",
+        "bulk_assign": "needs.dispatch",
+        "history": "needs.view",
+    }
+    serializer_class = NeedOutput
+
+    def get_queryset(self) -> Any:
+        p = self.request.query_params
+        return selectors.need_list(
+            actor=self.request.user,
+            status=p.get("status") or None,
+            category=p.get("category") or None,
+            escalated={"1": True, "0": False}.get(p.get("escalated", "")),
+            callback=p.get("callback") == "1",
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=Status.values),
+            OpenApiParameter("category", enum=Category.values),
+            OpenApiParameter("escalated", enum=["0", "1"]),
+            OpenApiParameter("callback", enum=["1"], description="waiting for a call-back"),
+        ]
+    )
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(
+            NeedOutput(page, many=True, context={"request": request}).data
+        )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        need = selectors.need_get_for(request.user, pk)
+        return Response(NeedOutput(need, context={"request": request}).data)
+
+    @extend_schema(request=NeedInput, responses={201: NeedCreated}, parameters=[IDEMPOTENCY])
+    def create(self, request: Request) -> Response:
+        def handler() -> Response:
+            data = NeedInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            v = dict(data.validated_data)
+            area = get_scoped(Area.objects.all(), request.user, code=v.pop("area"))
+            resident_id = v.pop("resident", None)
+            resident = resident_get_for(request.user, resident_id) if resident_id else None
+            need = services.need_create(actor=request.user, area=area, resident=resident, **v)
+            need = selectors.need_get_for(request.user, need.pk)
+            return Response(
+                NeedCreated(need, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
+
+        return idempotent(request, "needs.create", handler)
+
+    @extend_schema(request=FactsInput, responses=NeedOutput)
+    @action(detail=True, methods=["post"])
+    def facts(self, request: Request, pk: str) -> Response:
+        need = selectors.need_get_for(request.user, pk)
+        data = FactsInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.need_update_facts(actor=request.user, need=need, **data.validated_data)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=None, responses=NeedOutput)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str) -> Response:
+        services.need_verify(actor=request.user, need=selectors.need_get_for(request.user, pk))
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=CloseInput, responses=NeedOutput)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        data = CloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        need = selectors.need_get_for(request.user, pk)
+        services.need_close(actor=request.user, need=need, **data.validated_data)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=ReasonInput, responses=NeedOutput)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        need = selectors.need_get_for(request.user, pk)
+        services.need_reopen(actor=request.user, need=need, **data.validated_data)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=MergeInput, responses=NeedOutput)
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        data = MergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        need = selectors.need_get_for(request.user, pk)
+        into = selectors.need_get_for(request.user, data.validated_data["into"])
+        services.need_merge(actor=request.user, need=need, into=into)
+        return self.retrieve(request, pk)
+
+    @extend_schema(responses=EventOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        need = selectors.need_get_for(request.user, pk)
+        return Response(EventOutput(selectors.need_history(need), many=True).data)
+
+    @extend_schema(request=TaskInput, responses={201: TaskBrief}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"], url_path="tasks")
+    def add_task(self, request: Request, pk: str) -> Response:
+        def handler() -> Response:
+            data = TaskInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            need = selectors.need_get_for(request.user, pk)
+            task = services.task_create(actor=request.user, need=need, **data.validated_data)
+            return Response(TaskBrief(task).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, f"needs.task.create:{pk}", handler)
+
+    @extend_schema(request=BulkAssignInput, responses=TaskBrief(many=True))
+    @action(detail=False, methods=["post"], url_path="bulk-assign")
+    def bulk_assign(self, request: Request) -> Response:
+        data = BulkAssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        needs = [selectors.need_get_for(request.user, pk) for pk in data.validated_data["needs"]]
+        offers = services.needs_bulk_assign(
+            actor=request.user,
+            needs=needs,
+            volunteer=_volunteer(data.validated_data["volunteer"]),
+        )
+        return Response(TaskBrief([o.task for o in offers], many=True).data)
+
+
+class TaskViewSet(viewsets.GenericViewSet):
+    """Tasks: a volunteer's own (or the open pool with ``?pool=1``), a worker's in scope."""
+
+    permission = None  # scope decides what is listed
+    action_permissions = {
+        "claim": "needs.task_work",
+        "start": "needs.task_work",
+        "complete": "needs.task_work",
+        "fail": "needs.task_work",
+        "offer": "needs.dispatch",
+    }
+    serializer_class = TaskBrief
+
+    @extend_schema(parameters=[OpenApiParameter("pool", enum=["1"])])
+    def list(self, request: Request) -> Response:
+        qs = selectors.task_list(
+            actor=request.user, open_pool=request.query_params.get("pool") == "1"
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(TaskBrief(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: TaskBrief, 409: None})
+    @action(detail=True, methods=["post"])
+    def claim(self, request: Request, pk: str) -> Response:
+        task = selectors.task_get_for(request.user, pk, open_pool=True)
+        return Response(TaskBrief(services.task_claim(actor=request.user, task=task)).data)
+
+    @extend_schema(request=None, responses=TaskBrief)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str) -> Response:
+        task = selectors.task_get_for(request.user, pk)
+        return Response(TaskBrief(services.task_start(actor=request.user, task=task)).data)
+
+    @extend_schema(request=CompleteInput, responses=TaskBrief)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        data = CompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = selectors.task_get_for(request.user, pk)
+        done = services.task_complete(actor=request.user, task=task, **data.validated_data)
+        return Response(TaskBrief(done).data)
+
+    @extend_schema(request=ReasonInput, responses=TaskBrief)
+    @action(detail=True, methods=["post"])
+    def fail(self, request: Request, pk: str) -> Response:
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = selectors.task_get_for(request.user, pk)
+        failed = services.task_fail(actor=request.user, task=task, **data.validated_data)
+        return Response(TaskBrief(failed).data)
+
+    @extend_schema(request=OfferInput, responses=TaskBrief)
+    @action(detail=True, methods=["post"])
+    def offer(self, request: Request, pk: str) -> Response:
+        data = OfferInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = selectors.task_get_for(request.user, pk)
+        services.task_offer(
+            actor=request.user, task=task, volunteer=_volunteer(data.validated_data["volunteer"])
+        )
+        task.refresh_from_db()
+        return Response(TaskBrief(task).data)
+
+
+class AssignmentViewSet(viewsets.GenericViewSet):
+    """A volunteer's offers: accept or decline (with a reason); a dispatcher removes."""
+
+    permission = "needs.task_work"
+    action_permissions = {"remove": "needs.dispatch"}
+    serializer_class = AssignmentOutput
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.my_assignments(actor=request.user))
+        return self.get_paginated_response(
+            AssignmentOutput(page, many=True, context={"request": request}).data
+        )
+
+    def _answer(self, request: Request, assignment: TaskAssignment) -> Response:
+        fresh = selectors.assignment_get_for(request.user, assignment.pk)
+        return Response(AssignmentOutput(fresh, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=AssignmentOutput)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        a = selectors.assignment_get_for(request.user, pk)
+        return self._answer(request, services.assignment_accept(actor=request.user, assignment=a))
+
+    @extend_schema(request=OptionalReasonInput, responses=AssignmentOutput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        data = OptionalReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        a = selectors.assignment_get_for(request.user, pk)
+        services.assignment_decline(actor=request.user, assignment=a, **data.validated_data)
+        return self._answer(request, a)
+
+    @extend_schema(request=OptionalReasonInput, responses=None)
+    @action(detail=True, methods=["post"])
+    def remove(self, request: Request, pk: str) -> Response:
+        data = OptionalReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        a = get_scoped(
+            TaskAssignment.objects.select_related("task__need__area"), request.user, pk=pk
+        )
+        services.assignment_remove(actor=request.user, assignment=a, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,365 @@
+"""Needs pages: the dispatcher's queue and request detail, a worker's proxy intake, the
+resident's public form and tracking page, the volunteer's tasks and one-tap offer links.
+Thin: selectors and services; contact details go through ``present`` with the volunteer's
+``assigned_active`` context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from wushe.areas.levels import Level
+from wushe.areas.models import Area
+from wushe.areas.selectors import area_list
+from wushe.core.errors import ApplicationError, NotFoundError
+from wushe.core.permissions import RolePermissionRequiredMixin, user_may
+from wushe.core.privacy import PrivacyContext, present
+from wushe.needs import errors, offers, selectors, services, triage
+from wushe.needs.forms import (
+    CloseForm,
+    DoneForm,
+    IntakeForm,
+    PublicNeedForm,
+    QueueFilterForm,
+    ReasonForm,
+    TrackForm,
+)
+from wushe.needs.models import Channel, Need, TaskAssignment
+from wushe.needs.public_status import resident_status_text
+from wushe.residents.selectors import resident_get_for
+from wushe.volunteers.selectors import volunteer_list
+
+PUBLIC_LIMIT = 5  # requests per address per hour from the public form
+PUBLIC_WINDOW = 3600
+
+
+def _need_or_404(actor: Any, pk: Any) -> Need:
+    try:
+        return selectors.need_get_for(actor, pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def _row(actor: Any, need: Need, ctx: PrivacyContext | None = None) -> dict[str, Any]:
+    return {
+        "need": need,
+        "explanation": triage.explain(
+            need.priority_breakdown, overdue=need.escalated_at is not None
+        ),
+        "life": bool(need.priority_breakdown.get("life_critical")),
+        "name": present(actor, need, "contact_name", kind="name", context=ctx, hidden=""),
+        "phone": present(actor, need, "contact_phone", kind="phone", context=ctx, hidden=""),
+        "address": present(actor, need, "contact_address", kind="address", context=ctx, hidden=""),
+    }
+
+
+class QueueView(RolePermissionRequiredMixin, View):
+    permission = "needs.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = QueueFilterForm(request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        only = data.get("only")
+        needs = selectors.need_list(
+            actor=request.user,
+            status=data.get("status") or None,
+            open_only=not data.get("status"),
+            category=data.get("category") or None,
+            escalated=True if only == "overdue" else None,
+            callback=only == "callback",
+        )
+        page = Paginator(needs, 50).get_page(request.GET.get("page"))
+        can_dispatch = user_may(request.user, "needs.dispatch")
+        return render(
+            request,
+            "needs/queue.html",
+            {
+                "form": form,
+                "page": page,
+                "rows": [_row(request.user, n) for n in page],
+                "can_dispatch": can_dispatch,
+                "volunteers": volunteer_list(actor=request.user) if can_dispatch else [],
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """Bulk assign: offer the ticked requests to one volunteer."""
+        if not user_may(request.user, "needs.dispatch"):
+            return self.handle_no_permission()
+        try:
+            needs = [
+                selectors.need_get_for(request.user, pk) for pk in request.POST.getlist("need")
+            ]
+            volunteer = get_user_model().objects.get(
+                pk=int(request.POST.get("volunteer") or 0), role="volunteer"
+            )
+            if needs:
+                services.needs_bulk_assign(actor=request.user, needs=needs, volunteer=volunteer)
+                messages.success(
+                    request,
+                    _("%(n)s request(s) offered to %(who)s.") % {"n": len(needs), "who": volunteer},
+                )
+        except (ApplicationError, ValueError, get_user_model().DoesNotExist) as exc:
+            messages.error(request, getattr(exc, "message", _("Choose requests and a volunteer.")))
+        return redirect("needs:queue")
+
+
+class NeedDetailView(RolePermissionRequiredMixin, View):
+    permission = "needs.view"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        need = _need_or_404(request.user, pk)
+        can_dispatch = user_may(request.user, "needs.dispatch")
+        return render(
+            request,
+            "needs/detail.html",
+            {
+                "row": _row(request.user, need),
+                "need": need,
+                "history": selectors.need_history(need),
+                "tasks": need.tasks.all(),
+                "candidates": selectors.need_merge_candidates(need),
+                "can_dispatch": can_dispatch,
+                "can_intake": user_may(request.user, "needs.intake"),
+                "close_form": CloseForm(),
+                "volunteers": volunteer_list(actor=request.user) if can_dispatch else [],
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        need = _need_or_404(request.user, pk)
+        what = request.POST.get("do")
+        needed = "needs.intake" if what == "verify" else "needs.dispatch"
+        if not user_may(request.user, needed):
+            return self.handle_no_permission()
+        try:
+            self._do(request, need, what)
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("needs:detail", pk=need.pk)
+
+    def _do(self, request: HttpRequest, need: Need, what: str | None) -> None:
+        actor = request.user
+        post = request.POST
+        if what == "verify":
+            services.need_verify(actor=actor, need=need)
+        elif what == "close":
+            form = CloseForm(post)
+            if form.is_valid():
+                services.need_close(actor=actor, need=need, **form.cleaned_data)
+        elif what == "reopen":
+            services.need_reopen(actor=actor, need=need, reason=post.get("reason", ""))
+        elif what == "merge":
+            into = selectors.need_get_for(actor, post.get("into"))
+            services.need_merge(actor=actor, need=need, into=into)
+        elif what == "task":
+            services.task_create(actor=actor, need=need, role=post.get("role", ""))
+        elif what == "assign":
+            volunteer = (
+                get_user_model()
+                .objects.filter(pk=post.get("volunteer") or 0, role="volunteer")
+                .first()
+            )
+            if volunteer is None:
+                raise ApplicationError(errors.NOT_A_VOLUNTEER, field="volunteer")
+            services.needs_bulk_assign(actor=actor, needs=[need], volunteer=volunteer)
+        messages.success(request, _("Saved."))
+
+
+def _intake_areas(actor: Any) -> Any:
+    return area_list(actor=actor).filter(level__in=[Level.COMMUNITY, Level.GRID, Level.BUILDING])
+
+
+class IntakeView(RolePermissionRequiredMixin, View):
+    """A worker takes a request in for someone (most elderly will not type)."""
+
+    permission = "needs.intake"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = IntakeForm(areas=_intake_areas(request.user))
+        return render(request, "needs/intake.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = IntakeForm(request.POST, request.FILES, areas=_intake_areas(request.user))
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            upload = data.pop("attachment")
+            resident_id = data.pop("resident")
+            try:
+                resident = resident_get_for(request.user, resident_id) if resident_id else None
+                need = services.need_create(
+                    actor=request.user,
+                    resident=resident,
+                    files=[upload] if upload else [],
+                    **{k: (v if v is not None else None) for k, v in data.items()},
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("Request taken in. Tracking code: %(code)s") % {"code": need.tracking_code},
+                )
+                return redirect("needs:detail", pk=need.pk)
+        return render(request, "needs/intake.html", {"form": form})
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _communities() -> Any:
+    return Area.objects.filter(level=Level.COMMUNITY, is_active=True).order_by("name")
+
+
+class PublicRequestView(View):
+    """The resident's own form: no sign-in, phone-sized, plain words, rate-limited per address."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = PublicNeedForm(communities=_communities())
+        return render(request, "needs/public_form.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PublicNeedForm(request.POST, communities=_communities())
+        key = f"needs.public:{_client_ip(request)}"
+        if cache.get(key, 0) >= PUBLIC_LIMIT:
+            form.add_error(None, str(errors.RATE_LIMITED))
+            return render(request, "needs/public_form.html", {"form": form}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                need = services.need_create(
+                    actor=None,
+                    area=data["community"],
+                    channel=Channel.WEB_FORM,
+                    caller_name=data["name"],
+                    caller_phone=data["phone"],
+                    address=data["address"],
+                    category=data["category"],
+                    description=data["description"],
+                    medical_emergency=data["medical_emergency"],
+                    days_medicine_left=data["days_medicine_left"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                cache.add(key, 0, PUBLIC_WINDOW)
+                cache.incr(key)
+                return render(request, "needs/public_done.html", {"need": need})
+        return render(request, "needs/public_form.html", {"form": form})
+
+
+class TrackView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = TrackForm(request.GET or None)
+        need = None
+        if form.is_valid():
+            need = selectors.need_by_tracking_code(form.cleaned_data["code"])
+            if need is None:
+                form.add_error("code", _("No request has this tracking code."))
+        return render(
+            request,
+            "needs/track.html",
+            {
+                "form": form,
+                "need": need,
+                "status_text": resident_status_text(need) if need else "",
+            },
+        )
+
+
+def _assignment_row(actor: Any, a: TaskAssignment) -> dict[str, Any]:
+    task = a.task
+    ctx = PrivacyContext(
+        assigned_active=task.assignee_id == actor.pk and task.is_active and task.need.is_open
+    )
+    return {"a": a, "task": task, **_row(actor, task.need, ctx)}
+
+
+class MyTasksView(RolePermissionRequiredMixin, View):
+    """The volunteer's phone view: offers to answer, tasks to do."""
+
+    permission = "needs.task_work"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = [
+            _assignment_row(request.user, a) for a in selectors.my_assignments(actor=request.user)
+        ]
+        pool = selectors.task_list(actor=request.user, open_pool=True)[:20]
+        return render(
+            request,
+            "needs/my_tasks.html",
+            {"rows": rows, "pool": pool, "reason_form": ReasonForm(), "done_form": DoneForm()},
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        actor = request.user
+        what = request.POST.get("do")
+        try:
+            if what == "claim":
+                task = selectors.task_get_for(actor, request.POST.get("task"), open_pool=True)
+                services.task_claim(actor=actor, task=task)
+            else:
+                a = selectors.assignment_get_for(actor, request.POST.get("assignment"))
+                reason = request.POST.get("reason", "")
+                if what == "accept":
+                    services.assignment_accept(actor=actor, assignment=a)
+                elif what == "decline":
+                    services.assignment_decline(actor=actor, assignment=a, reason=reason)
+                elif what == "start":
+                    services.task_start(actor=actor, task=a.task)
+                elif what == "done":
+                    form = DoneForm(request.POST, request.FILES)
+                    form.is_valid()
+                    services.task_complete(
+                        actor=actor,
+                        task=a.task,
+                        note=form.cleaned_data.get("note", ""),
+                        photo=form.cleaned_data.get("photo"),
+                    )
+                elif what == "fail":
+                    services.task_fail(actor=actor, task=a.task, reason=reason)
+            messages.success(request, _("Saved."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("needs:my_tasks")
+
+
+class OfferLinkView(View):
+    """One tap from the offer message: the signed link names one assignment; no sign-in."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            a = offers.assignment_from_token(token)
+        except ApplicationError as exc:
+            return render(request, "needs/offer.html", {"error": exc.message}, status=400)
+        return render(request, "needs/offer.html", {"a": a, "row": _row(a.volunteer, a.task.need)})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            a = offers.assignment_from_token(token)
+            if request.POST.get("do") == "accept":
+                services.assignment_accept(actor=a.volunteer, assignment=a)
+            else:
+                services.assignment_decline(
+                    actor=a.volunteer, assignment=a, reason=request.POST.get("reason", "")
+                )
+        except ApplicationError as exc:
+            return render(request, "needs/offer.html", {"error": exc.message}, status=400)
+        a.refresh_from_db()
+        return render(request, "needs/offer.html", {"a": a, "answered": True})
+
+
+def offer_url(request: HttpRequest, assignment: TaskAssignment) -> str:
+    return request.build_absolute_uri(
+        reverse("needs:offer", kwargs={"token": offers.offer_token(assignment)})
+    )
