@@ -9,7 +9,8 @@ then for SQLite and PostgreSQL measures, each in a fresh child process and datab
   slice of the file, because it runs one lookup query per row: its rows/s is what it sustains;
 - the floor: PostgreSQL ``COPY`` of the already-validated rows (the table wushe wrote, dumped
   with COPY TO, truncated and loaded again); for SQLite the same rows with ``executemany``;
-- peak memory (ru_maxrss of the child that imports the 1,000,000-row CSV).
+- peak memory: ru_maxrss of the child that imports the 1,000,000-row CSV, taken right after
+  the import (before the floor step reads the table back), and of its largest worker process.
 
     .venv/bin/python bench/import_residents.py --quick      # 20,000 / 50,000 rows, fast check
     .venv/bin/python bench/import_residents.py              # 200,000 xlsx and 1,000,000 csv
@@ -182,11 +183,15 @@ def child(args: argparse.Namespace) -> None:
             seconds=seconds,
             rows_per_s=report.total / seconds,
         )
+        # Peak memory of the import itself, before the floor step loads the table again.
+        result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        result["worker_peak_rss_mib"] = children
         if args.floor:
             result.update(floor(connection))
     elif args.what == "peer":
         result.update(peer(path, args.limit, street))
-    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result.setdefault("peak_rss_mib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print("RESULT " + json.dumps(result))
 
 
@@ -404,7 +409,7 @@ def main() -> None:
             key = f"csv/{workers}"
             f[key] = run_child(url(), "wushe", big, with_floor=True, workers=workers)
             print(
-                f"{label:10} wushe  csv  {csv_rows:>9,} rows {f[key]['seconds']:7.1f} s {f[key]['rows_per_s']:9,.0f} rows/s  workers {workers}  peak RSS {f[key]['peak_rss_mib']:,.0f} MiB  (floor {f[key]['floor']} {f[key]['floor_rows_per_s']:,.0f} rows/s)"
+                f"{label:10} wushe  csv  {csv_rows:>9,} rows {f[key]['seconds']:7.1f} s {f[key]['rows_per_s']:9,.0f} rows/s  workers {workers}  peak RSS {f[key]['peak_rss_mib']:,.0f} MiB (worker {f[key]['worker_peak_rss_mib']:,.0f} MiB)  (floor {f[key]['floor']} {f[key]['floor_rows_per_s']:,.0f} rows/s)"
             )
         f["peer"] = run_child(url(), "peer", big, limit=peer_rows)
         print(
