@@ -158,18 +158,18 @@ class Need(ProtectedFieldsMixin, TimeStampedModel):
         """The address given, else the registered resident's household (for present())."""
         if self.address:
             return self.address
-        household = self.resident.household if self.resident_id else None
+        household = self.resident.household if self.resident is not None else None
         return household.address if household is not None else ""
 
     @property
     def contact_phone(self) -> str:
         if self.caller_phone:
             return self.caller_phone
-        return (self.resident.phone or "") if self.resident_id else ""
+        return (self.resident.phone or "") if self.resident is not None else ""
 
     @property
     def contact_name(self) -> str:
-        if self.resident_id:
+        if self.resident is not None:
             return self.resident.name
         return self.caller_name or ""
 

@@ -7,6 +7,7 @@ import datetime
 import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,6 +47,11 @@ FACT_FIELDS = (
 )
 
 
+def _user(actor: Any) -> Any:
+    """The actor as a user row, or ``None`` (the public form, a command-line system actor)."""
+    return actor if isinstance(actor, get_user_model()) else None
+
+
 def _tracking_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
 
@@ -66,7 +72,7 @@ def _event(
         action=action,
         from_status=old,
         to_status=new,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_user(actor),
         note=str(note)[:500],
         at=timezone.now(),
     )
@@ -98,7 +104,7 @@ def triage_weights(area: Area) -> dict[str, Any]:
 def facts_of(need: Need, *, now: datetime.datetime | None = None) -> triage.Facts:
     tags: frozenset[str] = frozenset()
     treatment = ""
-    if need.resident_id is not None:
+    if need.resident is not None:
         found = resident_tags(need.resident)
         tags = frozenset(t["code"] for t in found)
         treatment = next(
@@ -188,7 +194,7 @@ def need_create(
         treatment_at=treatment_at,
         deadline=deadline,
         channel=channel,
-        taken_in_by=actor if getattr(actor, "is_authenticated", False) else None,
+        taken_in_by=_user(actor),
         tracking_code=_tracking_code(),
         hotline_order_no=hotline_order_no,
         last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
@@ -196,7 +202,7 @@ def need_create(
     )
     for upload in files or []:
         Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
-    _event(need, "created", actor, new=Status.NEW, note=Channel(channel).label)
+    _event(need, "created", actor, new=Status.NEW, note=str(Channel(channel).label))
     _apply_triage(need)
     _set_status(need, Status.TRIAGED, actor, "triaged")
     log_action(

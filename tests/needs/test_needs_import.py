@@ -1,0 +1,92 @@
+"""Hotline work-order import: every row accounted for, a work order imported twice stays one
+request, dry run changes nothing, the CLI prints the residents import's summary keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from tests.spreadsheets import write_csv, write_xlsx
+from wushe.core.management.actor import SystemActor
+from wushe.needs.importing import need_import_hotline
+from wushe.needs.models import Need
+
+HEADER = [
+    "工单号",
+    "来电时间",
+    "来电人",
+    "联系电话",
+    "地址",
+    "诉求类型",
+    "诉求内容",
+    "紧急程度",
+    "办结时限",
+]
+ROWS = [
+    ["GD2026001", "2026-11-29 08:01", "王大爷", "13900001111", "一村1号楼302", "就医需求",
+     "周二透析需要车辆接送", "特急", "2099-12-01"],
+    ["GD2026002", "2026-11-29 08:05", "李阿姨", "13900002222", "东园1号楼101", "生活物资",
+     "家中缺米缺菜", "一般", ""],
+    [None, "2026-11-29 08:07", "无单号", "13900003333", "", "配药", "降压药", "一般", ""],
+    ["GD2026003", "", "", "", "", "其他", "匿名", "一般", ""],
+    ["GD2026004", "", "赵", "", "", "心理", "睡不着", "一般", "明天"],
+]  # fmt: skip
+
+
+@pytest.fixture
+def sheet(tmp_path):
+    return write_xlsx(tmp_path / "12345.xlsx", [HEADER, *ROWS], title="12345热线工单导出")
+
+
+def test_every_row_accounted_and_twice_is_once(people, street, sheet):
+    report = need_import_hotline(
+        actor=people.command, source=sheet, filename=sheet.name, area=street.street
+    )
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    assert report.skipped == []  # the reader drops wholly blank lines itself
+    assert [r["field"] for r in report.rejected] == ["order_no", "caller", "deadline"]
+    assert report.total == len(ROWS)
+    escort = Need.objects.get(hotline_order_no="GD2026001")
+    assert escort.category == "escort" and escort.medical_emergency
+    assert escort.area == street.building_a1 and escort.channel == "hotline"
+    assert Need.objects.get(hotline_order_no="GD2026002").area == street.building_b1
+    again = need_import_hotline(
+        actor=people.command, source=sheet, filename=sheet.name, area=street.street
+    )
+    assert (again.created, again.unchanged) == (0, 2)
+    assert Need.objects.count() == 2
+
+
+def test_changed_work_order_updates(people, street, tmp_path):
+    first = write_csv(tmp_path / "a.csv", [HEADER, ROWS[1]])
+    need_import_hotline(actor=people.command, source=first, filename="a.csv", area=street.street)
+    changed = list(ROWS[1])
+    changed[6] = "家中缺米缺菜，还缺油"
+    second = write_csv(tmp_path / "b.csv", [HEADER, changed], encoding="gb18030")
+    report = need_import_hotline(
+        actor=people.command, source=second, filename="b.csv", area=street.street
+    )
+    assert report.updated == 1 and Need.objects.count() == 1
+    assert "还缺油" in Need.objects.get().description
+
+
+def test_dry_run_changes_nothing(people, street, sheet):
+    report = need_import_hotline(
+        actor=people.command, source=sheet, filename=sheet.name, area=street.street, dry_run=True
+    )
+    assert report.created == 2 and Need.objects.count() == 0
+
+
+def test_cli_json_summary_keys(street, sheet, capsys):
+    with pytest.raises(SystemExit):  # rejected rows: non-zero exit, like the residents import
+        call_command("import_needs", str(sheet), "--area", street.street.code, "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert {"created", "updated", "unchanged", "skipped", "rejected"} <= set(out)
+    assert out["created"] == 2
+
+
+def test_system_actor_records_no_user(street, sheet):
+    need_import_hotline(actor=SystemActor(), source=sheet, filename=sheet.name, area=street.street)
+    assert Need.objects.filter(taken_in_by__isnull=True).count() == 2

@@ -1,0 +1,61 @@
+"""``wushe import-needs FILE --area CODE``: import a 12345 hotline work-order sheet."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wushe.areas.models import Area
+from wushe.core.errors import ApplicationError
+from wushe.core.management.actor import command_actor
+from wushe.needs.importing import need_import_hotline
+
+
+class Command(BaseCommand):
+    help = (
+        "Import hotline work orders (12345 工单, .xlsx or .csv) as requests; every row is "
+        "accounted for, and a work order imported twice stays one request."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--area", required=True, help="Code of the street or community.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every row, change nothing."
+        )
+        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+        parser.add_argument("--as-user", help="Act as this user (scope and audit).")
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        area = Area.objects.filter(code=options["area"]).first()
+        if area is None:
+            raise CommandError(f"no area with code {options['area']}")
+        try:
+            report = need_import_hotline(
+                actor=command_actor(options["as_user"]),
+                source=path,
+                filename=path.name,
+                area=area,
+                dry_run=options["dry_run"],
+            )
+        except ApplicationError as exc:
+            raise CommandError(f"{path}: {exc.message}") from exc
+        summary = report.as_dict()
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(
+                "{verb}: {created} created, {updated} updated, {unchanged} unchanged, "
+                "{skipped} skipped, {n} rejected ({rows} rows)".format(
+                    verb="Dry run" if options["dry_run"] else "Imported",
+                    n=len(summary["rejected"]),
+                    **summary,
+                )
+            )
+            for item in summary["rejected"]:
+                self.stdout.write(f"  row {item['row']}: {item['reason']}")
+        if summary["rejected"]:
+            raise SystemExit(1)
