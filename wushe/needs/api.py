@@ -26,6 +26,7 @@ IDEMPOTENCY = idempotency_header_parameter()
 
 
 class TaskBrief(serializers.ModelSerializer):
+    status = serializers.CharField(help_text="open, offered, accepted, in_progress, done, …")
     assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
 
     class Meta:
@@ -114,7 +115,7 @@ class OptionalReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class MergeInput(serializers.Serializer):
+class NeedMergeInput(serializers.Serializer):
     into = serializers.IntegerField(help_text="id of the open request to keep")
 
 
@@ -284,10 +285,10 @@ class NeedViewSet(viewsets.GenericViewSet):
         services.need_reopen(actor=request.user, need=need, **data.validated_data)
         return self.retrieve(request, pk)
 
-    @extend_schema(request=MergeInput, responses=NeedOutput)
+    @extend_schema(request=NeedMergeInput, responses=NeedOutput)
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str) -> Response:
-        data = MergeInput(data=request.data)
+        data = NeedMergeInput(data=request.data)
         data.is_valid(raise_exception=True)
         need = selectors.need_get_for(request.user, pk)
         into = selectors.need_get_for(request.user, data.validated_data["into"])
@@ -330,6 +331,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     """Tasks: a volunteer's own (or the open pool with ``?pool=1``), a worker's in scope."""
 
     permission = None  # scope decides what is listed
+    queryset = Task.objects.none()  # for the schema only; reads go through selectors
     action_permissions = {
         "claim": "needs.task_work",
         "start": "needs.task_work",
@@ -395,6 +397,7 @@ class AssignmentViewSet(viewsets.GenericViewSet):
 
     permission = "needs.task_work"
     action_permissions = {"remove": "needs.dispatch"}
+    queryset = TaskAssignment.objects.none()  # for the schema only; reads go through selectors
     serializer_class = AssignmentOutput
 
     def list(self, request: Request) -> Response:

@@ -10,9 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from wushe.needs.models import Category, Channel, Outcome, Status
 
-PUBLIC_CATEGORIES = [c for c in Category.choices]
-
-
 class PublicNeedForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=50)
     phone = forms.CharField(label=_("Your phone number"), max_length=20)
@@ -34,6 +31,7 @@ class PublicNeedForm(forms.Form):
     def __init__(self, *args: Any, communities: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        self.fields["community"].label_from_instance = lambda area: area.name
 
 
 class IntakeForm(forms.Form):
