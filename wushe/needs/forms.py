@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wushe.needs.models import Category, Channel, Outcome, Status
 
+
 class PublicNeedForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=50)
     phone = forms.CharField(label=_("Your phone number"), max_length=20)
