@@ -1,0 +1,45 @@
+"""Demo volunteers: the demo "volunteer" user and a dozen more, with skills and shifts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wushe.accounts.demo import DEMO_PASSWORD
+from wushe.accounts.models import User
+from wushe.accounts.roles import Role
+from wushe.volunteers.models import Skill
+from wushe.volunteers.services import volunteer_profile_upsert
+
+NAMES = ["张师傅", "小李", "王医生", "陈老师", "赵阿姨", "孙同学", "周大哥", "吴护士", "郑师傅",
+         "冯同学", "褚阿姨", "卫老师"]  # fmt: skip
+
+
+def build(context: Any) -> None:
+    rng = context.rng
+    communities = context.data["communities"]
+    users = [context.data["users"][Role.VOLUNTEER]]
+    for i, name in enumerate(NAMES, start=2):
+        user, created = User.objects.update_or_create(
+            username=f"volunteer{i}",
+            defaults={
+                "display_name": f"志愿者 {name}",
+                "role": Role.VOLUNTEER,
+                "scope_area": communities[i % len(communities)],
+                "is_active": True,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users.append(user)
+    skills = list(Skill.values)
+    for user in users:
+        volunteer_profile_upsert(
+            actor=None,
+            user=user,
+            home_area=user.scope_area,
+            skills=sorted(rng.sample(skills, rng.choice((1, 2, 2, 3)))),
+            on_shift=rng.random() < 0.6,
+        )
+    context.data["volunteers"] = users
+    context.out.write(f"volunteers: {len(users)} with profiles (volunteer, volunteer2…)\n")
