@@ -68,7 +68,5 @@ def test_list_scoped_and_by_skill(people, street, vol):
 
 
 def test_shift_by_self(street, vol):
-    p = services.volunteer_profile_upsert(
-        actor=None, user=vol, home_area=street.grid_a1, skills=[]
-    )
+    p = services.volunteer_profile_upsert(actor=None, user=vol, home_area=street.grid_a1, skills=[])
     assert services.volunteer_set_shift(actor=vol, profile=p, on_shift=True).on_shift
