@@ -244,7 +244,6 @@ class NeedViewSet(viewsets.GenericViewSet):
             resident_id = v.pop("resident", None)
             resident = resident_get_for(request.user, resident_id) if resident_id else None
             need = services.need_create(actor=request.user, area=area, resident=resident, **v)
-            need = selectors.need_get_for(request.user, need.pk)
             return Response(
                 NeedCreated(need, context={"request": request}).data,
                 status=status.HTTP_201_CREATED,

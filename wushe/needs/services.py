@@ -179,7 +179,7 @@ def need_create(
     )
     now = timezone.now()
     weights = triage_weights(area)
-    need = Need.objects.create(
+    need = Need(
         area=area,
         resident=resident,
         caller_name=caller_name.strip() or None,
@@ -199,12 +199,25 @@ def need_create(
         hotline_order_no=hotline_order_no,
         last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
         sla_due_at=now + datetime.timedelta(hours=triage.sla_hours(category, weights)),
+        status=Status.TRIAGED,
     )
+    # Triaged on intake: the priority is computed before the row is written (one INSERT),
+    # and both transitions (new, then triaged) are recorded.
+    result = triage.compute(facts_of(need, now=now), weights)
+    need.priority = result.score
+    need.priority_breakdown = result.as_breakdown()
+    need.save(force_insert=True)
     for upload in files or []:
         Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
-    _event(need, "created", actor, new=Status.NEW, note=str(Channel(channel).label))
-    _apply_triage(need)
-    _set_status(need, Status.TRIAGED, actor, "triaged")
+    by = _user(actor)
+    NeedEvent.objects.bulk_create(
+        [
+            NeedEvent(need=need, action="created", to_status=Status.NEW, actor=by, at=now,
+                      note=str(Channel(channel).label)),
+            NeedEvent(need=need, action="triaged", from_status=Status.NEW,
+                      to_status=Status.TRIAGED, actor=by, at=now),
+        ]
+    )  # fmt: skip
     log_action(
         "needs.need.created",
         actor=actor,

@@ -1,0 +1,274 @@
+"""Intake benchmark: ``POST /api/v1/needs/`` under gunicorn on PostgreSQL, driven from a
+second process on loopback, with client retries that reuse Idempotency-Key; and, in the same
+run, a minimal Django view inserting one row of the same table (the stack's floor).
+
+    .venv/bin/python bench/intake.py [--pg postgres://postgres@127.0.0.1:5432/test]
+                                     [--seconds 10] [--concurrency 16] [--workers 4]
+
+A scratch database ``wushe_bench_intake`` is dropped and created on that server. The load
+client is a bounded Python client (threads with keep-alive connections, in its own process);
+about 10 % of requests are sent twice with the same key and body (a client retry). Reported:
+accepted requests/s, p50/p99 latency, and the count check: rows stored == distinct accepted
+keys (zero lost, zero duplicated). Loopback only, bounded in time and count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "wushe_bench_intake"
+AREA = "3101159010010010001"
+CATEGORIES = ["medicine", "groceries", "escort", "psychological", "antigen", "other"]
+MAX_REQUESTS = 200_000  # hard bound per phase, whatever the duration
+
+
+def scratch_url(base: str) -> str:
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+
+
+def recreate_database(base: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(base)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+SEED = """
+import django; django.setup()
+from rest_framework.authtoken.models import Token
+from wushe.accounts.models import User
+from wushe.areas.models import Area
+s = Area.objects.create(code="310115901000", name="明珠街道", level="street", path="/310115901000/")
+c = Area.objects.create(code="310115901001", name="明珠一村", level="community", parent=s,
+                        path=s.path + "310115901001/")
+Area.objects.create(code="AREA_CODE", name="一村1号楼", level="building", parent=c,
+                    path=c.path + "AREA_CODE/")
+u = User.objects.create_user("intake", role="community_worker", scope_area=c)
+print("TOKEN", Token.objects.create(user=u).key)
+""".replace("AREA_CODE", AREA)
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "intake_settings",
+        "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{ROOT}",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def prepare(database_url: str) -> str:
+    env = django_env(database_url)
+    run = [sys.executable, "-m", "wushe", "migrate", "-v0"]
+    subprocess.run(run, env=env, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", SEED], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    return next(line.split()[1] for line in out.stdout.splitlines() if line.startswith("TOKEN"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "wushe.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        env=django_env(database_url),
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def body(rng: random.Random, n: int) -> dict:
+    return {
+        "area": AREA,
+        "category": rng.choice(CATEGORIES),
+        "caller_name": rng.choice("王李张刘陈杨") + rng.choice(["大爷", "阿姨", "先生"]),
+        "caller_phone": f"139{rng.randint(0, 99_999_999):08d}",
+        "address": f"一村1号楼{rng.randint(1, 6)}0{rng.randint(1, 4)}",
+        "description": f"第{n}号求助：需要帮忙",
+        "days_medicine_left": rng.choice([None, 1, 3, 7]),
+        "days_food_left": rng.choice([None, 0, 2, 5]),
+        "medical_emergency": rng.random() < 0.02,
+    }
+
+
+def client_worker(args: tuple) -> dict:
+    """One load process: ``threads`` keep-alive connections for ``seconds``."""
+    port, path, token, seconds, threads, seed = args
+    stop_at = time.monotonic() + seconds
+    latencies: list[float] = []
+    accepted_keys: set[str] = set()
+    lock = threading.Lock()
+    counts = {"sent": 0, "retries": 0, "errors": 0, "replayed": 0}
+
+    def loop(tid: int) -> None:
+        rng = random.Random(seed * 1000 + tid)  # noqa: S311 - load shape, not crypto
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        n = 0
+        while time.monotonic() < stop_at and counts["sent"] < MAX_REQUESTS:
+            n += 1
+            key = str(uuid.uuid4())
+            payload = json.dumps(body(rng, n)).encode()
+            tries = 2 if rng.random() < 0.1 else 1
+            for attempt in range(tries):
+                headers = {"Content-Type": "application/json", "Idempotency-Key": key}
+                if token:
+                    headers["Authorization"] = f"Token {token}"
+                started = time.perf_counter()
+                try:
+                    conn.request("POST", path, body=payload, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                    replayed = response.getheader("Idempotent-Replayed") == "true"
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    status, replayed = 0, False
+                elapsed = time.perf_counter() - started
+                with lock:
+                    counts["sent"] += 1
+                    counts["retries"] += attempt
+                    if status == 201:
+                        latencies.append(elapsed)
+                        accepted_keys.add(key)
+                        counts["replayed"] += replayed
+                    else:
+                        counts["errors"] += 1
+
+    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return {"latencies": latencies, "keys": sorted(accepted_keys), **counts}
+
+
+def drive(port: int, path: str, token: str, seconds: float, concurrency: int) -> dict:
+    """A second process (two, with threads each) drives the server on loopback."""
+    procs = 2
+    jobs = [(port, path, token, seconds, concurrency // procs, i + 1) for i in range(procs)]
+    started = time.monotonic()
+    with multiprocessing.get_context("spawn").Pool(procs) as pool:
+        parts = pool.map(client_worker, jobs)
+    wall = time.monotonic() - started
+    lat = sorted(x for p in parts for x in p["latencies"])
+    keys = {k for p in parts for k in p["keys"]}
+
+    def pct(q: float) -> float:
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
+
+    return {
+        "accepted": len(lat),
+        "accepted_per_s": len(lat) / wall,
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+        "distinct_keys": len(keys),
+        "sent": sum(p["sent"] for p in parts),
+        "retries": sum(p["retries"] for p in parts),
+        "replayed": sum(p["replayed"] for p in parts),
+        "errors": sum(p["errors"] for p in parts),
+        "seconds": wall,
+    }
+
+
+def count_rows(database_url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
+        return conn.execute("SELECT count(*) FROM needs_need").fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
+    )
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    args = parser.parse_args()
+    database_url = scratch_url(args.pg)
+    recreate_database(args.pg)
+    token = prepare(database_url)
+    port = free_port()
+    server = start_gunicorn(database_url, port, args.workers)
+    try:
+        drive(port, "/bench/floor/", "", 2, args.concurrency)  # warm-up (connections, caches)
+        before = count_rows(database_url)
+        floor = drive(port, "/bench/floor/", "", args.seconds, args.concurrency)
+        floor_rows = count_rows(database_url) - before
+        before = count_rows(database_url)
+        api = drive(port, "/api/v1/needs/", token, args.seconds, args.concurrency)
+        api_rows = count_rows(database_url) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    cores = os.cpu_count()
+    print(f"intake on PostgreSQL, gunicorn {args.workers} sync workers, {cores} cores, "
+          f"{args.concurrency} client connections, {args.seconds:.0f} s per run")  # fmt: skip
+    print(f"{'':<26}{'accepted/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'sent':>8}{'errors':>8}")
+    # The floor has no idempotency: each of its retries is a second row, so its count check
+    # is rows == accepted answers.
+    for name, r in (("POST /api/v1/needs/", api), ("floor (insert one row)", floor)):
+        print(
+            f"{name:<26}{r['accepted_per_s']:>11.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+            f"{r['sent']:>8}{r['errors']:>8}"
+        )
+    print(f"API vs floor throughput: {api['accepted_per_s'] / floor['accepted_per_s']:.0%}")
+    lost_or_dup = api_rows - api["distinct_keys"]
+    print(
+        f"count check (API): rows stored {api_rows} == distinct accepted keys "
+        f"{api['distinct_keys']} -> {'OK' if lost_or_dup == 0 else 'MISMATCH'} "
+        f"(retries sent {api['retries']}, answered from the stored key {api['replayed']})"
+    )
+    print(f"floor rows {floor_rows} == accepted {floor['accepted']}")
+    print("RESULT " + json.dumps({"api": api, "floor": floor, "api_rows": api_rows}))
+    if lost_or_dup:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
