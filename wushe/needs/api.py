@@ -79,7 +79,10 @@ class NeedCreated(NeedOutput):
 
     @extend_schema(responses=MergeCandidate(many=True))
     def get_merge_candidates(self, need: Need) -> list[dict[str, Any]]:
-        return MergeCandidate(selectors.need_merge_candidates(need), many=True).data
+        candidates = selectors.need_merge_candidates(need).only(
+            "id", "tracking_code", "status", "created_at"
+        )
+        return MergeCandidate(candidates.order_by("-id")[:5], many=True).data
 
 
 class FactsInput(serializers.Serializer):
