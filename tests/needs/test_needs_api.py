@@ -184,3 +184,19 @@ def test_schema_documents_needs(api, people, path):
     text = api.get(path).content.decode()
     assert "/api/v1/needs/" in text and "Idempotency-Key" in text
     assert "/api/v1/assignments/{id}/accept/" in text
+
+
+def test_caller_linked_to_resident_later_retriages(api, people, street):
+    from wushe.residents.models import ResidentTag, Tag
+
+    hh = HouseholdFactory(building=street.building_a1)
+    resident = ResidentFactory(area=street.building_a1, household=hh)
+    ResidentTag.objects.create(resident=resident, tag=Tag.objects.get(code="living_alone"))
+    need = make_need(people.worker_a, street.building_a1)
+    login(api, people.worker_a)
+    r = api.post(f"{URL}{need.pk}/link-resident/", {"resident": resident.pk}, format="json")
+    assert r.status_code == 200 and r.data["resident"] == resident.pk
+    assert r.data["priority"] > need.priority
+    api.logout()
+    login(api, people.worker_b)
+    assert api.post(f"{URL}{need.pk}/link-resident/", {"resident": resident.pk}).status_code == 404

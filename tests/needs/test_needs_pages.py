@@ -135,3 +135,30 @@ def test_offer_link_one_tap(people, street):
     assert a.state == "declined"
     assert client.post(url, {"do": "accept"}).status_code == 400  # a decline stays a decline
     assert client.get("/needs/offer/forged:token/").status_code == 400
+
+
+def test_attachment_streamed_only_in_scope(client, people, street):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    need = make_need(
+        people.worker_a,
+        street.building_a1,
+        files=[SimpleUploadedFile("rx.jpg", b"\xff\xd8fake", content_type="image/jpeg")],
+    )
+    att = need.attachments.get()
+    assert att.file.name.startswith("private/needs/")
+    login(client, people.worker_a)
+    r = client.get(f"/needs/{need.pk}/files/{att.pk}/")
+    assert r.status_code == 200 and r.content == b"\xff\xd8fake"
+    login(client, people.worker_b)
+    assert client.get(f"/needs/{need.pk}/files/{att.pk}/").status_code == 404
+    assert client.get(f"/media/{att.file.name}").status_code == 404
+
+
+def test_detail_shows_offer_links_to_dispatcher(client, people, street):
+    vol = make_volunteer("v1", street.community_a)
+    need = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=need)
+    services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+    login(client, people.worker_a)
+    assert "/needs/offer/" in client.get(f"/needs/{need.pk}/").content.decode()

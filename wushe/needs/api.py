@@ -105,6 +105,10 @@ class NeedInput(FactsInput):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
 
 
+class LinkResidentInput(serializers.Serializer):
+    resident = serializers.IntegerField(help_text="id of the registered resident")
+
+
 class CloseInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
@@ -261,6 +265,16 @@ class NeedViewSet(viewsets.GenericViewSet):
         data = FactsInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.need_update_facts(actor=request.user, need=need, **data.validated_data)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=LinkResidentInput, responses=NeedOutput)
+    @action(detail=True, methods=["post"], url_path="link-resident")
+    def link_resident(self, request: Request, pk: str) -> Response:
+        data = LinkResidentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        need = selectors.need_get_for(request.user, pk)
+        resident = resident_get_for(request.user, data.validated_data["resident"])
+        services.need_link_resident(actor=request.user, need=need, resident=resident)
         return self.retrieve(request, pk)
 
     @extend_schema(request=None, responses=NeedOutput)

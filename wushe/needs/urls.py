@@ -6,6 +6,7 @@ app_name = "needs"
 urlpatterns = [
     path("", views.QueueView.as_view(), name="queue"),
     path("<int:pk>/", views.NeedDetailView.as_view(), name="detail"),
+    path("<int:pk>/files/<int:attachment>/", views.AttachmentView.as_view(), name="attachment"),
     path("intake/", views.IntakeView.as_view(), name="intake"),
     path("help/", views.PublicRequestView.as_view(), name="public"),
     path("track/", views.TrackView.as_view(), name="track"),

@@ -5,6 +5,7 @@ Thin: selectors and services; contact details go through ``present`` with the vo
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.views import View
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.areas.selectors import area_list
+from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError
 from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 from wushe.core.privacy import PrivacyContext, present
@@ -127,6 +129,15 @@ class NeedDetailView(RolePermissionRequiredMixin, View):
                 "need": need,
                 "history": selectors.need_history(need),
                 "tasks": need.tasks.all(),
+                "offers": [
+                    (a, offer_url(request, a))
+                    for a in TaskAssignment.objects.filter(
+                        task__need=need, state=TaskAssignment.State.OFFERED
+                    ).select_related("volunteer")
+                ]
+                if can_dispatch
+                else [],
+                "attachments": need.attachments.all(),
                 "candidates": selectors.need_merge_candidates(need),
                 "can_dispatch": can_dispatch,
                 "can_intake": user_may(request.user, "needs.intake"),
@@ -363,3 +374,26 @@ def offer_url(request: HttpRequest, assignment: TaskAssignment) -> str:
     return request.build_absolute_uri(
         reverse("needs:offer", kwargs={"token": offers.offer_token(assignment)})
     )
+
+
+class AttachmentView(RolePermissionRequiredMixin, View):
+    """A request's file (a prescription photo), streamed only to those who may see the request;
+    no URL serves MEDIA_ROOT/private/ directly."""
+
+    permission = "needs.view"
+
+    def get(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
+        need = _need_or_404(request.user, pk)
+        found = need.attachments.filter(pk=attachment).first()
+        if found is None:
+            raise Http404
+        log_action(
+            "needs.attachment.viewed",
+            actor=request.user,
+            obj=found,
+            area_path=need.area.path,
+        )
+        with found.file.open("rb") as handle:  # photos are small; no open file left behind
+            content = handle.read()
+        kind = mimetypes.guess_type(found.file.name)[0] or "application/octet-stream"
+        return HttpResponse(content, content_type=kind)
