@@ -200,3 +200,49 @@ def test_caller_linked_to_resident_later_retriages(api, people, street):
     api.logout()
     login(api, people.worker_b)
     assert api.post(f"{URL}{need.pk}/link-resident/", {"resident": resident.pk}).status_code == 404
+
+
+def test_public_api_files_and_tracks_without_account(api, street):
+    from wushe.needs.public_status import PUBLIC_LIMIT
+
+    data = {
+        "name": "赵先生",
+        "phone": "13600000000",
+        "community": street.community_a.code,
+        "address": "一村2号楼101",
+        "category": "groceries",
+    }
+    r = api.post("/api/v1/public/needs/", data, format="json")
+    assert r.status_code == 201 and r.data["status"] == "triaged"
+    code = r.data["tracking_code"]
+    t = api.get(f"/api/v1/public/needs/{code.lower()}/")
+    assert t.status_code == 200 and "phone" not in t.data and t.data["status_text"]
+    assert api.get("/api/v1/public/needs/NOPE1234/").status_code == 404
+    assert api.post("/api/v1/public/needs/", {**data, "community": "x"}).status_code == 404
+    for _ in range(PUBLIC_LIMIT - 1):
+        api.post("/api/v1/public/needs/", data, format="json")
+    assert api.post("/api/v1/public/needs/", data, format="json").status_code == 429
+    assert Need.objects.count() == PUBLIC_LIMIT
+
+
+def test_task_and_assignment_lists_query_count_constant(api, people, street):
+    vol = make_volunteer("v1", street.community_a)
+
+    def offer_one():
+        need = make_need(people.worker_a, street.building_a1)
+        task = services.task_create(actor=people.worker_a, need=need)
+        services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+
+    offer_one()
+    login(api, vol)
+    counts = []
+    for more in (0, 5):
+        for _ in range(more):
+            offer_one()
+        with CaptureQueriesContext(connection) as mine:
+            assert api.get("/api/v1/assignments/").status_code == 200
+        with CaptureQueriesContext(connection) as tasks:
+            assert api.get("/api/v1/tasks/").status_code == 200
+        counts.append((len(mine.captured_queries), len(tasks.captured_queries)))
+    assert counts[0] == counts[1]
+    assert api.get("/api/v1/assignments/").data["count"] == 6

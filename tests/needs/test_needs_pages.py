@@ -12,7 +12,7 @@ from tests.conftest import login
 from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.needs import offers, services
 from wushe.needs.models import Need, Status, TaskAssignment
-from wushe.needs.views import PUBLIC_LIMIT
+from wushe.needs.public_status import PUBLIC_LIMIT
 
 
 def test_queue_scoped_and_sorted(client, people, street):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,9 +18,14 @@ from wushe.core.errors import NotFoundError
 from wushe.core.privacy import PrivacyContext, present
 from wushe.core.privacy.serializers import MaskedField
 from wushe.core.scoping import get_scoped
-from wushe.needs import selectors, services, triage
+from wushe.needs import errors, selectors, services, triage
 from wushe.needs.idempotency import idempotency_header_parameter, idempotent
 from wushe.needs.models import Category, Channel, Need, Outcome, Status, Task, TaskAssignment
+from wushe.needs.public_status import (
+    public_rate_allows,
+    public_rate_count,
+    resident_status_text,
+)
 from wushe.residents.selectors import resident_get_for
 
 IDEMPOTENCY = idempotency_header_parameter()
@@ -341,6 +347,81 @@ class NeedViewSet(viewsets.GenericViewSet):
             volunteer=_volunteer(data.validated_data["volunteer"]),
         )
         return Response(TaskBrief([o.task for o in offers], many=True).data)
+
+
+class PublicNeedInput(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=20)
+    community = serializers.CharField(help_text="code of the community")
+    address = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=Category.choices)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    medical_emergency = serializers.BooleanField(required=False, default=False)
+    days_medicine_left = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class PublicStatusOutput(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.CharField()
+    status_text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+def _public_status(need: Need) -> dict[str, Any]:
+    return {
+        "tracking_code": need.tracking_code,
+        "category": need.category,
+        "status": need.status,
+        "status_text": resident_status_text(need),
+        "created_at": need.created_at,
+    }
+
+
+class PublicNeedViewSet(viewsets.ViewSet):
+    """The resident's own form and tracking, without an account: rate-limited per address;
+    the tracking code is the only key to a request's (plain-words) status."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=PublicNeedInput, responses={201: PublicStatusOutput, 429: None})
+    def create(self, request: Request) -> Response:
+        if not public_rate_allows(request.META.get("REMOTE_ADDR", "")):
+            raise errors.RateLimitedError(errors.RATE_LIMITED)
+        data = PublicNeedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        community = Area.objects.filter(code=v["community"], level="community", is_active=True)
+        area = community.first()
+        if area is None:
+            raise NotFoundError(field="community")
+        need = services.need_create(
+            actor=None,
+            area=area,
+            channel=Channel.WEB_FORM,
+            caller_name=v["name"],
+            caller_phone=v["phone"],
+            address=v["address"],
+            category=v["category"],
+            description=v["description"],
+            medical_emergency=v["medical_emergency"],
+            days_medicine_left=v.get("days_medicine_left"),
+        )
+        public_rate_count(request.META.get("REMOTE_ADDR", ""))
+        return Response(_public_status(need), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses=PublicStatusOutput,
+        parameters=[
+            OpenApiParameter("id", str, OpenApiParameter.PATH, description="tracking code")
+        ],
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        need = selectors.need_by_tracking_code(pk)
+        if need is None:
+            raise NotFoundError(field="tracking_code")
+        return Response(_public_status(need))
 
 
 class TaskViewSet(viewsets.GenericViewSet):

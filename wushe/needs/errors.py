@@ -38,3 +38,7 @@ class UnprocessableError(ApplicationError):
 
 class ConflictError(ApplicationError):
     status_code = 409
+
+
+class RateLimitedError(ApplicationError):
+    status_code = 429

@@ -1,7 +1,9 @@
-"""What the resident reads on the tracking page: plain words for each status and outcome."""
+"""What the resident reads on the tracking page (plain words for each status and outcome), and
+the per-address rate limit of the public form and API (counted in the shared cache)."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from wushe.needs.models import Need, Outcome, Status
@@ -24,3 +26,21 @@ def resident_status_text(need: Need) -> str:
         Status.ACCEPTED: _("A helper has taken your request and will come soon."),
         Status.IN_PROGRESS: _("A helper is working on it now."),
     }.get(need.status, _("We have your request."))
+
+
+PUBLIC_LIMIT = 5  # requests per address per hour from the public form and API
+PUBLIC_WINDOW = 3600
+
+
+def _rate_key(address: str) -> str:
+    return f"needs.public:{address or 'unknown'}"
+
+
+def public_rate_allows(address: str) -> bool:
+    return int(cache.get(_rate_key(address), 0)) < PUBLIC_LIMIT
+
+
+def public_rate_count(address: str) -> None:
+    key = _rate_key(address)
+    cache.add(key, 0, PUBLIC_WINDOW)
+    cache.incr(key)

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,12 +35,13 @@ from wushe.needs.forms import (
     TrackForm,
 )
 from wushe.needs.models import Channel, Need, TaskAssignment
-from wushe.needs.public_status import resident_status_text
+from wushe.needs.public_status import (
+    public_rate_allows,
+    public_rate_count,
+    resident_status_text,
+)
 from wushe.residents.selectors import resident_get_for
 from wushe.volunteers.selectors import volunteer_list
-
-PUBLIC_LIMIT = 5  # requests per address per hour from the public form
-PUBLIC_WINDOW = 3600
 
 
 def _need_or_404(actor: Any, pk: Any) -> Need:
@@ -241,8 +241,8 @@ class PublicRequestView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = PublicNeedForm(request.POST, communities=_communities())
-        key = f"needs.public:{_client_ip(request)}"
-        if cache.get(key, 0) >= PUBLIC_LIMIT:
+        address = _client_ip(request)
+        if not public_rate_allows(address):
             form.add_error(None, str(errors.RATE_LIMITED))
             return render(request, "needs/public_form.html", {"form": form}, status=429)
         if form.is_valid():
@@ -263,8 +263,7 @@ class PublicRequestView(View):
             except ApplicationError as exc:
                 form.add_error(None, str(exc.message))
             else:
-                cache.add(key, 0, PUBLIC_WINDOW)
-                cache.incr(key)
+                public_rate_count(address)
                 return render(request, "needs/public_done.html", {"need": need})
         return render(request, "needs/public_form.html", {"form": form})
 
