@@ -162,3 +162,17 @@ def test_detail_shows_offer_links_to_dispatcher(client, people, street):
     services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
     login(client, people.worker_a)
     assert "/needs/offer/" in client.get(f"/needs/{need.pk}/").content.decode()
+
+
+def test_home_panel_counts_in_scope(client, people, street):
+    make_need(people.worker_a, street.building_a1, medical_emergency=True)
+    make_need(people.worker_b, street.building_b1)
+    login(client, people.worker_a)
+    r = client.get("/")
+    body = r.content.decode()
+    assert 'id="panel-needs"' in body and 'href="/needs/"' in body
+    from wushe.needs.selectors import need_counts
+
+    assert need_counts(actor=people.worker_a) == {"open": 1, "life": 1, "overdue": 0, "callback": 0}
+    login(client, people.volunteer)
+    assert 'id="panel-needs"' not in client.get("/").content.decode()

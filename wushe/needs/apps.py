@@ -8,8 +8,10 @@ class NeedsConfig(AppConfig):
     verbose_name = _("Needs")
 
     def ready(self) -> None:
-        from wushe.core.navigation import NavItem, register_nav
+        from wushe.core.navigation import NavItem, register_home_panel, register_nav
+        from wushe.needs import panels
 
         register_nav(NavItem("needs:queue", _("Requests"), "needs.view", order=40))
         register_nav(NavItem("needs:intake", _("Take in a request"), "needs.intake", order=41))
         register_nav(NavItem("needs:my_tasks", _("My tasks"), "needs.task_work", order=42))
+        register_home_panel(panels.NEEDS_SUMMARY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from wushe.core.scoping import get_scoped, scoped
@@ -16,6 +16,7 @@ from wushe.needs.models import (
     Task,
     TaskAssignment,
 )
+from wushe.needs.triage import LIFE
 from wushe.residents.models import ResidentTag
 
 REVERIFY_AFTER = datetime.timedelta(days=3)
@@ -145,4 +146,18 @@ def is_assigned_active(actor: Any, need: Need) -> bool:
             status__in=[Task.TaskStatus.ACCEPTED, Task.TaskStatus.IN_PROGRESS],
         ).exists()
         and need.status in OPEN_STATUSES
+    )
+
+
+def need_counts(*, actor: Any) -> dict[str, int]:
+    """For the home panel: open requests in scope, life-critical, overdue, to call back."""
+    stale = timezone.now() - REVERIFY_AFTER
+    open_needs = scoped(Need.objects.filter(status__in=OPEN_STATUSES), actor)
+    return open_needs.aggregate(
+        open=Count("id"),
+        life=Count("id", filter=Q(priority__gte=LIFE)),
+        overdue=Count("id", filter=Q(escalated_at__isnull=False)),
+        callback=Count(
+            "id", filter=Q(last_verified_at__isnull=True) | Q(last_verified_at__lt=stale)
+        ),
     )
