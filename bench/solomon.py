@@ -124,6 +124,20 @@ def main(argv: list[str] | None = None) -> int:
                 f"{100 * res['max_gap']:>9.2f} {res['median_time']:>10.2f}",
                 flush=True,
             )
+        per = {who: dump[f"{name}/{who}"] for who in solvers}
+        if len(per) == 2:
+            ours, peer = per["ours"], per["vroom5"]
+            common = [n for n in ours if ours[n][1] is not None and peer[n][1] is not None]
+            if common:
+                ours_gaps = [ours[n][1] for n in common]
+                peer_gaps = [peer[n][1] for n in common]
+                print(
+                    f"{name:>14} on the {len(common)} instances both serve fully: median gap "
+                    f"ours {100 * statistics.median(ours_gaps):.2f} %, "
+                    f"vroom5 {100 * statistics.median(peer_gaps):.2f} %; "
+                    f"ours better on {sum(a < b - 1e-9 for a, b in zip(ours_gaps, peer_gaps, strict=True))}",
+                    flush=True,
+                )
     if args.json:
         Path(args.json).write_text(json.dumps(dump, indent=1))
     return 0
