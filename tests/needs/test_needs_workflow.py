@@ -251,3 +251,16 @@ def test_scoping_of_lists(people, street, vol):
     assert set(selectors.need_list(actor=people.command)) == {a, b}
     assert list(selectors.need_list(actor=vol)) == []
     assert list(selectors.need_list(actor=people.district)) != []
+
+
+def test_old_idempotency_keys_pruned(people):
+    from wushe.needs.models import IdempotencyKey
+    from wushe.needs.tasks import prune_idempotency_keys
+
+    old = IdempotencyKey.objects.create(user=people.worker_a, key="a", scope="s", body_hash="h")
+    IdempotencyKey.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    IdempotencyKey.objects.create(user=people.worker_a, key="b", scope="s", body_hash="h")
+    assert prune_idempotency_keys.delay().get() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]

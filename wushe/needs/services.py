@@ -21,6 +21,7 @@ from wushe.needs.models import (
     Attachment,
     Category,
     Channel,
+    IdempotencyKey,
     Need,
     NeedEvent,
     Outcome,
@@ -408,6 +409,13 @@ def needs_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
             log_action("needs.need.escalated", actor=None, obj=need, area_path=need.area.path)
             count += 1
     return count
+
+
+def idempotency_keys_prune(*, older_than: datetime.timedelta = datetime.timedelta(days=2)) -> int:
+    """Forget stored Idempotency-Key answers older than any client would retry."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 # ---------------------------------------------------------------------------- tasks

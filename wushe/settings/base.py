@@ -191,4 +191,5 @@ WUSHE_IMPORT_SYNC_MAX_BYTES = env_int("WUSHE_IMPORT_SYNC_MAX_BYTES", 256 * 1024)
 # Periodic work (Celery beat): overdue requests escalate within five minutes of their SLA.
 CELERY_BEAT_SCHEDULE = {
     "needs.escalate_overdue": {"task": "needs.escalate_overdue", "schedule": 300.0},
+    "needs.prune_idempotency_keys": {"task": "needs.prune_idempotency_keys", "schedule": 86400.0},
 }
