@@ -40,26 +40,38 @@ class TaskBrief(serializers.ModelSerializer):
         fields = ["id", "role", "status", "assignee", "note", "reason"]
 
 
-class NeedOutput(serializers.ModelSerializer):
+class NeedOutput(serializers.Serializer):
+    """Declared field by field (not a ModelSerializer): DRF then builds no fields per answer."""
+
+    id = serializers.IntegerField()
+    tracking_code = serializers.CharField()
     area = serializers.CharField(source="area.code")
+    resident = serializers.IntegerField(source="resident_id", allow_null=True)
     caller_name = MaskedField()
     caller_phone = MaskedField()
     address = MaskedField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    description = serializers.CharField()
+    days_medicine_left = serializers.IntegerField(allow_null=True)
+    days_food_left = serializers.IntegerField(allow_null=True)
+    medical_emergency = serializers.BooleanField()
+    critical_condition = serializers.BooleanField()
+    treatment_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateTimeField(allow_null=True)
+    status = serializers.ChoiceField(choices=Status.choices)
+    outcome = serializers.CharField()
+    outcome_note = serializers.CharField()
+    priority = serializers.IntegerField()
     life_critical = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
     escalated = serializers.SerializerMethodField()
+    sla_due_at = serializers.DateTimeField(allow_null=True)
+    last_verified_at = serializers.DateTimeField(allow_null=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
+    hotline_order_no = serializers.CharField()
+    created_at = serializers.DateTimeField()
     tasks = TaskBrief(many=True, read_only=True)
-
-    class Meta:
-        model = Need
-        fields = [
-            "id", "tracking_code", "area", "resident", "caller_name", "caller_phone", "address",
-            "category", "channel", "description", "days_medicine_left", "days_food_left",
-            "medical_emergency", "critical_condition", "treatment_at", "deadline", "status",
-            "outcome", "outcome_note", "priority", "life_critical", "explanation", "escalated",
-            "sla_due_at", "last_verified_at", "merged_into", "hotline_order_no", "created_at",
-            "tasks",
-        ]  # fmt: skip
 
     def get_life_critical(self, need: Need) -> bool:
         return bool(need.priority_breakdown.get("life_critical"))
@@ -79,9 +91,6 @@ class MergeCandidate(serializers.ModelSerializer):
 
 class NeedCreated(NeedOutput):
     merge_candidates = serializers.SerializerMethodField()
-
-    class Meta(NeedOutput.Meta):
-        fields = [*NeedOutput.Meta.fields, "merge_candidates"]
 
     @extend_schema(responses=MergeCandidate(many=True))
     def get_merge_candidates(self, need: Need) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -95,11 +96,23 @@ def _street_of(area: Area) -> str:
     return "/".join(area.path.strip("/").split("/")[:2])
 
 
+WEIGHTS_CACHE_SECONDS = 60
+
+
 def triage_weights(area: Area) -> dict[str, Any]:
-    """The weights of the street the area lies in (its ``TriageSettings``), over the defaults."""
+    """The weights of the street the area lies in (its ``TriageSettings``), over the defaults.
+
+    Cached per area for a minute (intake reads them on every request): a change to a street's
+    settings applies to new requests within a minute."""
     codes = area.path.strip("/").split("/")
+    key = f"needs.weights:{area.path}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
     row = TriageSettings.objects.filter(street__code__in=codes).only("weights").first()
-    return triage.merged_weights(row.weights if row else None)
+    weights = triage.merged_weights(row.weights if row else None)
+    cache.set(key, weights, WEIGHTS_CACHE_SECONDS)
+    return weights
 
 
 def facts_of(need: Need, *, now: datetime.datetime | None = None) -> triage.Facts:
