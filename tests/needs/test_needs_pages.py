@@ -176,3 +176,19 @@ def test_home_panel_counts_in_scope(client, people, street):
     assert need_counts(actor=people.worker_a) == {"open": 1, "life": 1, "overdue": 0, "callback": 0}
     login(client, people.volunteer)
     assert 'id="panel-needs"' not in client.get("/").content.decode()
+
+
+def test_volunteer_home_lists_live_tasks_and_drops_finished_ones(client, people, street):
+    vol = make_volunteer("v_home", street.community_a)
+    need = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=need)
+    login(client, vol)
+    assert 'href="/needs/my-tasks/"' not in client.get("/").content.decode().split("<main")[1]
+    a = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+    home = client.get("/").content.decode()
+    assert home.count('href="/needs/my-tasks/"') >= 2  # the task and the button
+    assert need.get_category_display() in home
+    client.post("/needs/my-tasks/", {"assignment": a.pk, "do": "accept"})
+    client.post("/needs/my-tasks/", {"assignment": a.pk, "do": "done", "note": "已送达"})
+    main = client.get("/").content.decode().split("<main")[1]
+    assert need.get_category_display() not in main

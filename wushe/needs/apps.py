@@ -15,3 +15,4 @@ class NeedsConfig(AppConfig):
         register_nav(NavItem("needs:intake", _("Take in a request"), "needs.intake", order=41))
         register_nav(NavItem("needs:my_tasks", _("My tasks"), "needs.task_work", order=42))
         register_home_panel(panels.NEEDS_SUMMARY)
+        register_home_panel(panels.MY_TASKS)
