@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("wushe.areas.api_urls")),
     path("", include("wushe.residents.api_urls")),
     path("", include("wushe.needs.api_urls")),
+    path("", include("wushe.dispatch.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("areas/", include("wushe.areas.urls")),
     path("residents/", include("wushe.residents.urls")),
     path("needs/", include("wushe.needs.urls")),
+    path("dispatch/", include("wushe.dispatch.urls")),
     path("jobs/", include("wushe.core.urls")),
     path("privacy/", include("wushe.core.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

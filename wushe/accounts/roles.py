@@ -38,6 +38,9 @@ NEEDS_DISPATCH = "needs.dispatch"  # tasks, assign, close, reopen, merge
 NEEDS_IMPORT = "needs.import"  # hotline work-order import
 NEEDS_TASK_WORK = "needs.task_work"  # a volunteer's own tasks: take, accept, decline, finish
 VOLUNTEERS_VIEW = "volunteers.view"
+DISPATCH_VIEW = "dispatch.view"  # dispatch rounds in scope, with their explanations
+DISPATCH_RUN = "dispatch.run"  # start, approve and discard dispatch rounds
+_DISPATCH_ALL = {DISPATCH_VIEW, DISPATCH_RUN}
 _NEEDS_ALL = {NEEDS_VIEW, NEEDS_INTAKE, NEEDS_DISPATCH, NEEDS_IMPORT, VOLUNTEERS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -51,9 +54,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             PRIVACY_ACCESS_LOG,
             *_RESIDENTS_ALL,
             *_NEEDS_ALL,
+            *_DISPATCH_ALL,
         }
     ),
-    Role.COMMUNITY_WORKER: frozenset({AREAS_VIEW, AREAS_IMPORT, *_RESIDENTS_ALL, *_NEEDS_ALL}),
+    Role.COMMUNITY_WORKER: frozenset(
+        {AREAS_VIEW, AREAS_IMPORT, *_RESIDENTS_ALL, *_NEEDS_ALL, *_DISPATCH_ALL}
+    ),
     Role.SOCIAL_WORKER: frozenset(
         {AREAS_VIEW, RESIDENTS_VIEW, PRIVACY_ACCESS_LOG, NEEDS_VIEW, NEEDS_INTAKE, NEEDS_DISPATCH}
     ),
@@ -73,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             PRIVACY_ACCESS_LOG,
             *_RESIDENTS_ALL,
             *_NEEDS_ALL,
+            *_DISPATCH_ALL,
         }
     ),
 }

@@ -6,3 +6,9 @@ class DispatchConfig(AppConfig):
     name = "wushe.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch")
+
+    def ready(self) -> None:
+        from wushe.core.navigation import NavItem, register_nav
+
+        register_nav(NavItem("dispatch:rounds", _("Dispatch rounds"), "dispatch.view", order=45))
+        register_nav(NavItem("dispatch:my_route", _("My route"), "needs.task_work", order=43))

@@ -1,0 +1,58 @@
+"""Reads of dispatch rounds, from the actor's scope; the volunteer's route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from wushe.core.scoping import get_scoped, scoped
+from wushe.dispatch.explain import explain_routes
+from wushe.dispatch.instance import task_pk
+from wushe.dispatch.models import DispatchRound
+from wushe.needs.models import TaskAssignment
+
+
+def round_list(*, actor: Any) -> QuerySet[DispatchRound]:
+    return scoped(DispatchRound.objects.all(), actor).select_related("area", "created_by")
+
+
+def round_get_for(actor: Any, pk: Any) -> DispatchRound:
+    """The round if the actor may see it; NotFoundError alike for missing and foreign."""
+    return get_scoped(
+        DispatchRound.objects.select_related("area", "created_by", "approved_by", "job"),
+        actor,
+        pk=pk,
+    )
+
+
+def my_route(*, actor: Any) -> list[dict[str, Any]]:
+    """The volunteer's live offers and tasks, in the order of the latest approved round that
+    routed them (with the walk from the previous stop); others after, by priority."""
+    live = list(
+        scoped(TaskAssignment.objects.all(), actor)
+        .filter(
+            volunteer=actor, state__in=[TaskAssignment.State.OFFERED, TaskAssignment.State.ACCEPTED]
+        )
+        .exclude(task__status__in=["done", "failed", "cancelled"])
+        .select_related("task__need__area")
+        .order_by("-task__need__priority", "id")
+    )
+    by_task = {a.task_id: a for a in live}
+    rows: list[dict[str, Any]] = []
+    rounds = DispatchRound.objects.filter(status=DispatchRound.Status.APPROVED).order_by(
+        "-approved_at"
+    )[:20]
+    vid = f"v{actor.pk}"
+    for rnd in rounds:
+        routes = [r for r in (rnd.solution or {}).get("routes", []) if r["volunteer"] == vid]
+        if not routes:
+            continue
+        for route in explain_routes(rnd.instance, {"routes": routes}):
+            for stop in route["stops"]:
+                a = by_task.pop(task_pk(stop["task"]), None)
+                if a is not None:
+                    rows.append({"a": a, "task": a.task, "stop": stop, "round": rnd})
+        break
+    rows.extend({"a": a, "task": a.task, "stop": None, "round": None} for a in by_task.values())
+    return rows

@@ -1,0 +1,149 @@
+"""Dispatch pages: rounds in scope with a "new round" form, a round's proposal with its
+explanations (approve / discard), and the volunteer's route in order. Thin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from wushe.areas.levels import Level
+from wushe.areas.selectors import area_get_for, area_list
+from wushe.core.errors import ApplicationError, NotFoundError
+from wushe.core.permissions import RolePermissionRequiredMixin, user_may
+from wushe.core.privacy import PrivacyContext, present
+from wushe.dispatch import selectors, services
+from wushe.dispatch.explain import explain_routes
+from wushe.dispatch.instance import task_pk, volunteer_pk
+from wushe.dispatch.models import DispatchRound
+from wushe.needs.models import Task
+from wushe.volunteers.models import Skill
+
+
+def _round_or_404(actor: Any, pk: Any) -> DispatchRound:
+    try:
+        return selectors.round_get_for(actor, pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def _skills(codes: list[str]) -> str:
+    return "、".join(str(Skill(c).label) if c in Skill.values else c for c in codes)
+
+
+class RoundListView(RolePermissionRequiredMixin, View):
+    permission = "dispatch.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        can_run = user_may(request.user, "dispatch.run")
+        areas = (
+            list(area_list(actor=request.user, level=Level.STREET))
+            + list(area_list(actor=request.user, level=Level.COMMUNITY))
+            if can_run
+            else []
+        )
+        if can_run and not areas and request.user.scope_area is not None:
+            areas = [request.user.scope_area]
+        return render(
+            request,
+            "dispatch/round_list.html",
+            {
+                "rounds": selectors.round_list(actor=request.user)[:50],
+                "can_run": can_run,
+                "areas": areas,
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not user_may(request.user, "dispatch.run"):
+            return self.handle_no_permission()
+        try:
+            area = area_get_for(request.user, request.POST.get("area", ""))
+            rnd = services.dispatch_round_start(
+                actor=request.user,
+                area=area,
+                time_limit_s=int(request.POST.get("time_limit_s") or 5),
+            )
+        except (ApplicationError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Choose an area.")))
+            return redirect("dispatch:rounds")
+        return redirect("dispatch:round", pk=rnd.pk)
+
+
+class RoundDetailView(RolePermissionRequiredMixin, View):
+    permission = "dispatch.view"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        rnd = _round_or_404(request.user, pk)
+        routes = explain_routes(rnd.instance, rnd.solution)
+        tasks = Task.objects.select_related("need__area").in_bulk(
+            [task_pk(s["task"]) for r in routes for s in r["stops"]]
+            + [task_pk(t) for t in (rnd.solution or {}).get("unassigned", [])]
+        )
+        users = get_user_model().objects.in_bulk([volunteer_pk(r["volunteer"]) for r in routes])
+        for route in routes:
+            route["user"] = users.get(volunteer_pk(route["volunteer"]))
+            for stop in route["stops"]:
+                stop["obj"] = tasks.get(task_pk(stop["task"]))
+                stop["skills_text"] = _skills(stop["skills_needed"])
+        unassigned = [tasks.get(task_pk(t)) for t in (rnd.solution or {}).get("unassigned", [])]
+        return render(
+            request,
+            "dispatch/round_detail.html",
+            {
+                "round": rnd,
+                "routes": routes,
+                "unassigned": [t for t in unassigned if t is not None],
+                "can_run": user_may(request.user, "dispatch.run")
+                and rnd.status == DispatchRound.Status.PROPOSED,
+                "solving": rnd.status == DispatchRound.Status.SOLVING,
+                "n_tasks": len(rnd.instance.get("tasks", [])),
+                "n_volunteers": len(rnd.instance.get("volunteers", [])),
+                "travel_min": round((rnd.score_travel_s or 0) / 60),
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not user_may(request.user, "dispatch.run"):
+            return self.handle_no_permission()
+        rnd = _round_or_404(request.user, pk)
+        try:
+            if request.POST.get("do") == "discard":
+                services.dispatch_round_discard(actor=request.user, round=rnd)
+                messages.success(request, _("The round was discarded."))
+            else:
+                rnd = services.dispatch_round_approve(actor=request.user, round=rnd)
+                messages.success(
+                    request,
+                    _("Approved: %(offered)s offer(s) sent, %(skipped)s skipped.")
+                    % {
+                        "offered": len(rnd.approval["offered"]),
+                        "skipped": len(rnd.approval["skipped"]),
+                    },
+                )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("dispatch:round", pk=pk)
+
+
+class MyRouteView(RolePermissionRequiredMixin, View):
+    permission = "needs.task_work"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = selectors.my_route(actor=request.user)
+        for row in rows:
+            task = row["task"]
+            ctx = PrivacyContext(
+                assigned_active=task.assignee_id == request.user.pk
+                and task.is_active
+                and task.need.is_open
+            )
+            row["address"] = present(
+                request.user, task.need, "contact_address", kind="address", context=ctx, hidden=""
+            )
+        return render(request, "dispatch/my_route.html", {"rows": rows})
