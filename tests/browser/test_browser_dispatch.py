@@ -1,0 +1,48 @@
+"""A dispatch round on phones: a community worker starts a round, reads the proposal with
+its explanations and approves it; the volunteer sees the offered tasks in route order."""
+
+from playwright.sync_api import expect
+
+from tests.browser.browser_support import assert_accessible, login, tr
+from tests.browser.conftest import PHONE
+from tests.needs.factories_needs import make_need, make_volunteer
+from wushe.dispatch.models import DispatchRound
+from wushe.needs import services as needs_services
+from wushe.volunteers.models import VolunteerProfile
+
+
+def test_round_proposed_approved_volunteer_sees_route(browser, live_server, page, street, people):
+    volunteer = make_volunteer("router", street.building_a1, ["delivery"])
+    VolunteerProfile.objects.filter(user=volunteer).update(on_shift=True)
+    for area in (street.building_a2, street.building_a1, street.building_a2):
+        need = make_need(people.worker_a, area)
+        needs_services.task_create(actor=people.worker_a, need=need)
+
+    login(page, people.worker_a)
+    assert_accessible(page)  # the home page
+    page.goto("/dispatch/")
+    assert_accessible(page)
+    page.get_by_label(tr("Area")).select_option(label=street.community_a.name)
+    page.get_by_label(tr("Time limit (seconds)")).fill("1")
+    page.get_by_role("button", name=tr("New round")).click()
+    expect(page.get_by_test_id("round-status")).to_contain_text(tr("proposed"))
+    expect(page.get_by_role("table")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("button", name=tr("Approve and send offers")).click()
+    expect(page.get_by_test_id("round-status")).to_contain_text(tr("approved"))
+    assert_accessible(page)
+    rnd = DispatchRound.objects.get()
+    order = [str(o["task"]) for o in rnd.approval["offered"]]
+    assert len(order) == 3
+
+    ctx = browser.new_context(base_url=live_server.url, **PHONE)
+    ctx.set_default_timeout(10_000)
+    helper = ctx.new_page()
+    login(helper, volunteer)
+    assert_accessible(helper)
+    helper.goto("/dispatch/my-route/")
+    assert_accessible(helper)
+    stops = helper.get_by_test_id("stop")
+    expect(stops).to_have_count(3)
+    assert [stops.nth(i).get_attribute("data-task") for i in range(3)] == order
+    ctx.close()
