@@ -188,6 +188,15 @@ LOGGING = {
 # Area import above this many bytes goes to a background job rather than the request.
 WUSHE_IMPORT_SYNC_MAX_BYTES = env_int("WUSHE_IMPORT_SYNC_MAX_BYTES", 256 * 1024)
 
+# Dispatch rounds (wushe/dispatch/instance.py): walking speed (m/s) and the detour over the
+# straight line (travel time = distance x detour / speed), the shift from the round's start,
+# time spent at each task, and how many tasks one volunteer may carry in a round.
+WUSHE_DISPATCH_SPEED_MPS = float(env_str("WUSHE_DISPATCH_SPEED_MPS") or "1.2")
+WUSHE_DISPATCH_DETOUR = float(env_str("WUSHE_DISPATCH_DETOUR") or "1.3")
+WUSHE_DISPATCH_SHIFT_S = env_int("WUSHE_DISPATCH_SHIFT_S", 4 * 3600)
+WUSHE_DISPATCH_SERVICE_S = env_int("WUSHE_DISPATCH_SERVICE_S", 600)
+WUSHE_DISPATCH_CAPACITY = env_int("WUSHE_DISPATCH_CAPACITY", 12)
+
 # Periodic work (Celery beat): overdue requests escalate within five minutes of their SLA.
 CELERY_BEAT_SCHEDULE = {
     "needs.escalate_overdue": {"task": "needs.escalate_overdue", "schedule": 300.0},
