@@ -184,3 +184,56 @@ def test_api_owner_colleague_outsider(api, people, street):
     assert len(r.data["approval"]["offered"]) == 3
     r = api.post(f"{url}{pk}/approve/", {}, format="json")
     assert r.status_code == 400
+
+
+def test_auto_approve_sends_offers_at_once(people, street):
+    vol, tasks = setup_round(people, street)
+    rnd = services.dispatch_round_start(
+        actor=people.worker_a, area=street.community_a, time_limit_s=1, auto_approve=True
+    )
+    assert rnd.status == DispatchRound.Status.APPROVED
+    assert rnd.approved_by == people.worker_a
+    assert TaskAssignment.objects.filter(volunteer=vol, state="offered").count() == 3
+
+
+def test_approve_one_route_only(client, people, street):
+    vol, tasks = setup_round(people, street)
+    other = make_volunteer("second", street.building_a2)
+    VolunteerProfile.objects.filter(user=other).update(on_shift=True)
+    rnd = services.dispatch_round_start(
+        actor=people.worker_a, area=street.community_a, time_limit_s=1
+    )
+    login(client, people.worker_a)
+    client.post(f"/dispatch/{rnd.pk}/", {"do": "approve", "volunteer": str(other.pk)})
+    rnd.refresh_from_db()
+    assert rnd.status == DispatchRound.Status.APPROVED
+    assert {o["volunteer"] for o in rnd.approval["offered"]} <= {other.pk}
+    assert not TaskAssignment.objects.filter(volunteer=vol).exists()
+
+
+def test_engine_failure_fails_the_round(people, street, monkeypatch):
+    setup_round(people, street)
+
+    def broken(instance, time_limit_s, seed=0):
+        from wushe.dispatch.engine import InstanceError
+
+        raise InstanceError("tasks[0].priority: expected an integer 0..100")
+
+    monkeypatch.setattr(services, "solve", broken)
+    rnd = services.dispatch_round_start(
+        actor=people.worker_a, area=street.community_a, time_limit_s=1
+    )
+    assert rnd.status == DispatchRound.Status.FAILED
+    assert "tasks[0].priority" in rnd.error
+    assert rnd.job.status == "failed"
+
+
+def test_api_list_query_count(api, people, street, django_assert_max_num_queries):
+    for _ in range(3):
+        services.dispatch_round_start(
+            actor=people.worker_a, area=street.community_a, time_limit_s=1
+        )
+    login(api, people.worker_a)
+    with django_assert_max_num_queries(6):
+        r = api.get("/api/v1/dispatch/rounds/")
+    assert r.data["count"] == 3

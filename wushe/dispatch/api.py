@@ -33,6 +33,7 @@ class RoundOutput(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "time_limit_s",
+            "auto_approve",
             "tasks",
             "volunteers",
             "score_priority",
@@ -65,6 +66,7 @@ class RoundDetailOutput(RoundOutput):
 class RoundInput(serializers.Serializer):
     area = serializers.CharField(help_text="code of the street or community")
     time_limit_s = serializers.IntegerField(default=5, min_value=1, max_value=300)
+    auto_approve = serializers.BooleanField(default=False)
 
 
 class ApproveInput(serializers.Serializer):
@@ -93,6 +95,7 @@ class DispatchRoundViewSet(viewsets.GenericViewSet):
             actor=request.user,
             area=area_get_for(request.user, data.validated_data["area"]),
             time_limit_s=data.validated_data["time_limit_s"],
+            auto_approve=data.validated_data["auto_approve"],
         )
         return Response(RoundDetailOutput(rnd).data, status=status.HTTP_201_CREATED)
 

@@ -37,6 +37,7 @@ class DispatchRound(TimeStampedModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.SOLVING
     )
     time_limit_s = models.PositiveSmallIntegerField(_("time limit (seconds)"), default=5)
+    auto_approve = models.BooleanField(_("approve as soon as proposed"), default=False)
     instance = models.JSONField(_("instance snapshot"), default=dict, blank=True)
     report = models.JSONField(_("snapshot report"), default=dict, blank=True)
     solution = models.JSONField(_("solution"), null=True, blank=True)

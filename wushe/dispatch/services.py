@@ -30,8 +30,11 @@ JOB_KIND = "dispatch.round"
 S = DispatchRound.Status
 
 
-def dispatch_round_start(*, actor: Any, area: Area, time_limit_s: int = 5) -> DispatchRound:
-    """Snapshot the open tasks and volunteers on shift under ``area`` and queue the solve."""
+def dispatch_round_start(
+    *, actor: Any, area: Area, time_limit_s: int = 5, auto_approve: bool = False
+) -> DispatchRound:
+    """Snapshot the open tasks and volunteers on shift under ``area`` and queue the solve;
+    with ``auto_approve`` the proposal is approved (as ``actor``) as soon as it is stored."""
     if not path_in_scope(area.path, actor):
         raise NotFoundError()
     if not 1 <= int(time_limit_s) <= 300:
@@ -43,6 +46,7 @@ def dispatch_round_start(*, actor: Any, area: Area, time_limit_s: int = 5) -> Di
             area=area,
             created_by=actor,
             time_limit_s=int(time_limit_s),
+            auto_approve=auto_approve,
             instance=snap.instance,
             report=snap.report,
         )
@@ -59,6 +63,7 @@ def dispatch_round_start(*, actor: Any, area: Area, time_limit_s: int = 5) -> Di
                 "tasks": len(snap.instance["tasks"]),
                 "volunteers": len(snap.instance["volunteers"]),
                 "time_limit_s": rnd.time_limit_s,
+                "auto_approve": auto_approve,
             },
         )
     from wushe.dispatch.tasks import solve_round  # noqa: PLC0415 (tasks import services)
@@ -134,6 +139,9 @@ def dispatch_round_run_job(*, round_id: int) -> str:
     job = job_run(rnd.job_id, lambda job, progress: dispatch_round_solve(round_id=round_id))
     if job.status == Job.Status.FAILED:
         dispatch_round_fail(round_id=round_id, error=job.error)
+    rnd.refresh_from_db()
+    if rnd.auto_approve and rnd.status == S.PROPOSED:
+        dispatch_round_approve(actor=rnd.created_by, round=rnd)
     return DispatchRound.objects.values_list("status", flat=True).get(pk=round_id)
 
 

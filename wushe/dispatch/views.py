@@ -68,6 +68,7 @@ class RoundListView(RolePermissionRequiredMixin, View):
                 actor=request.user,
                 area=area,
                 time_limit_s=int(request.POST.get("time_limit_s") or 5),
+                auto_approve=request.POST.get("auto_approve") == "on",
             )
         except (ApplicationError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Choose an area.")))
@@ -88,6 +89,7 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
         users = get_user_model().objects.in_bulk([volunteer_pk(r["volunteer"]) for r in routes])
         for route in routes:
             route["user"] = users.get(volunteer_pk(route["volunteer"]))
+            route["user_pk"] = volunteer_pk(route["volunteer"])
             for stop in route["stops"]:
                 stop["obj"] = tasks.get(task_pk(stop["task"]))
                 stop["skills_text"] = _skills(stop["skills_needed"])
@@ -117,7 +119,10 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                 services.dispatch_round_discard(actor=request.user, round=rnd)
                 messages.success(request, _("The round was discarded."))
             else:
-                rnd = services.dispatch_round_approve(actor=request.user, round=rnd)
+                only = request.POST.get("volunteer")
+                rnd = services.dispatch_round_approve(
+                    actor=request.user, round=rnd, volunteer_ids=[int(only)] if only else None
+                )
                 messages.success(
                     request,
                     _("Approved: %(offered)s offer(s) sent, %(skipped)s skipped.")
@@ -126,8 +131,8 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                         "skipped": len(rnd.approval["skipped"]),
                     },
                 )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        except (ApplicationError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Choose a route.")))
         return redirect("dispatch:round", pk=pk)
 
 
