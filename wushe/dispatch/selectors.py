@@ -40,9 +40,14 @@ def my_route(*, actor: Any) -> list[dict[str, Any]]:
     )
     by_task = {a.task_id: a for a in live}
     rows: list[dict[str, Any]] = []
-    rounds = DispatchRound.objects.filter(status=DispatchRound.Status.APPROVED).order_by(
-        "-approved_at"
-    )[:20]
+    if not live:
+        return []
+    # Only rounds approved since the oldest live offer can have routed it (offers are made
+    # during the approval). Read unscoped on purpose: only this volunteer's route is used.
+    since = min(a.created_at for a in live)
+    rounds = DispatchRound.objects.filter(
+        status=DispatchRound.Status.APPROVED, approved_at__gte=since
+    ).order_by("-approved_at")[:20]
     vid = f"v{actor.pk}"
     for rnd in rounds:
         routes = [r for r in (rnd.solution or {}).get("routes", []) if r["volunteer"] == vid]
