@@ -23,7 +23,9 @@ def test_volunteer_home_shows_my_tasks_and_no_area_navigation(page, street, peop
     nav = page.get_by_role("navigation", name=tr("Main"))
     expect(nav).to_be_visible()
     assert_accessible(page)
-    expect(nav.get_by_role("link")).to_have_text([tr("My tasks"), tr("Change password")])
+    expect(nav.get_by_role("link")).to_have_text(
+        [tr("My tasks"), tr("My route"), tr("Change password")]
+    )
     expect(nav.get_by_role("button", name=tr("Sign out"))).to_be_visible()
 
     response = page.goto("/areas/")  # typing the address does not help either
