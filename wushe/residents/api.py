@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
@@ -15,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wushe.areas.models import Area
-from wushe.core.jobs import job_create
+from wushe.core.jobs import job_for_large_upload
 from wushe.core.privacy import reveal
 from wushe.core.privacy.serializers import MaskedField as CoreMaskedField
 from wushe.core.scoping import get_scoped
@@ -229,16 +228,15 @@ class ResidentViewSet(viewsets.GenericViewSet):
         )
         basis.check()
         upload = v["file"]
-        if upload.size > settings.WUSHE_IMPORT_SYNC_MAX_BYTES:
-            job = job_create(
-                actor=request.user,
-                kind=JOB_KIND,
-                upload=upload,
-                params={"dry_run": v["dry_run"], "area": area.code, **basis.__dict__},
-                area_path=area.path,
-            )
-            import_residents_job.delay(job.pk)
-            job.refresh_from_db()
+        job = job_for_large_upload(
+            actor=request.user,
+            kind=JOB_KIND,
+            upload=upload,
+            task=import_residents_job,
+            params={"dry_run": v["dry_run"], "area": area.code, **basis.__dict__},
+            area_path=area.path,
+        )
+        if job is not None:
             return Response({"job": job.pk, "status": job.status}, status=status.HTTP_202_ACCEPTED)
         report = services.resident_import_file(
             actor=request.user,
