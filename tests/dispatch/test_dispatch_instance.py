@@ -78,6 +78,7 @@ def test_instance_from_open_tasks_and_volunteers_on_shift(people, street):
     assert doc["volunteers"][0]["shift"] == [0, 4 * 3600]
     assert snap.report["tasks_without_coordinates"] == [t3.pk]
     assert snap.report["volunteers_without_position"] == [lost.pk]
+    assert snap.report["tasks"] == 2 and snap.report["volunteers"] == 1
     # a1 → b1 is 0.009° east: about 856 m.
     (ax, ay), (bx, by) = doc["locations"][first["location"]], doc["locations"][second["location"]]
     assert 840 < math.hypot(bx - ax, by - ay) < 870

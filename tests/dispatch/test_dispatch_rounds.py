@@ -234,6 +234,7 @@ def test_api_list_query_count(api, people, street, django_assert_max_num_queries
             actor=people.worker_a, area=street.community_a, time_limit_s=1
         )
     login(api, people.worker_a)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6) as queries:
         r = api.get("/api/v1/dispatch/rounds/")
     assert r.data["count"] == 3
+    assert not any('"instance"' in q["sql"] for q in queries.captured_queries)

@@ -46,10 +46,10 @@ class RoundOutput(serializers.ModelSerializer):
         ]
 
     def get_tasks(self, obj: DispatchRound) -> int:
-        return len(obj.instance.get("tasks", []))
+        return int(obj.report.get("tasks", 0))
 
     def get_volunteers(self, obj: DispatchRound) -> int:
-        return len(obj.instance.get("volunteers", []))
+        return int(obj.report.get("volunteers", 0))
 
 
 class RoundDetailOutput(RoundOutput):

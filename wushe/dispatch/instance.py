@@ -215,6 +215,8 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
 
     locations, centre = project(points)
     report["centre"] = list(centre)
+    report["tasks"] = len(task_docs)  # so that lists need not load the instance
+    report["volunteers"] = len(vol_docs)
     instance = {
         "format": FORMAT,
         "name": name or f"round-{area.code}",

@@ -14,7 +14,12 @@ from wushe.needs.models import TaskAssignment
 
 
 def round_list(*, actor: Any) -> QuerySet[DispatchRound]:
-    return scoped(DispatchRound.objects.all(), actor).select_related("area", "created_by")
+    """Rounds in scope, newest first, without their (large) instance and solution."""
+    return (
+        scoped(DispatchRound.objects.all(), actor)
+        .select_related("area", "created_by")
+        .defer("instance", "solution")
+    )
 
 
 def round_get_for(actor: Any, pk: Any) -> DispatchRound:
