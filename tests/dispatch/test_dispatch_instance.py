@@ -101,3 +101,15 @@ def test_volunteer_starts_at_their_last_task(people, street):
     start = snap.instance["locations"][snap.instance["volunteers"][0]["start"]]
     # Only one point in the snapshot (b1), at the centre.
     assert start == [0.0, 0.0]
+
+
+def test_overdue_task_goes_without_a_window(people, street):
+    now = timezone.now()
+    need = make_need(
+        people.worker_a, street.building_a1, deadline=now + datetime.timedelta(hours=1)
+    )
+    task = needs_services.task_create(actor=people.worker_a, need=need)
+    later = now + datetime.timedelta(hours=2)  # the snapshot is taken after the deadline
+    snap = build_instance(area=street.street, now=later)
+    assert snap.report["overdue_tasks"] == [task.pk]
+    assert "window" not in snap.instance["tasks"][0]
