@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# axe-core for the browser tests' accessibility check (from the npm registry; optional).
+# Leaflet for the route map and axe-core for the browser tests' accessibility check (from the
+# npm registry; optional: without them the route page is a plain list and axe checks are skipped).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; else echo "npm not found: browser accessibility checks will be skipped"; fi
 

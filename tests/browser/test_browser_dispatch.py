@@ -3,7 +3,7 @@ its explanations and approves it; the volunteer sees the offered tasks in route 
 
 from playwright.sync_api import expect
 
-from tests.browser.browser_support import assert_accessible, login, tr
+from tests.browser.browser_support import ROOT, assert_accessible, login, tr
 from tests.browser.conftest import PHONE
 from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.dispatch.models import DispatchRound
@@ -45,4 +45,9 @@ def test_round_proposed_approved_volunteer_sees_route(browser, live_server, page
     stops = helper.get_by_test_id("stop")
     expect(stops).to_have_count(3)
     assert [stops.nth(i).get_attribute("data-task") for i in range(3)] == order
+    if (ROOT / "node_modules" / "leaflet" / "dist" / "leaflet.js").is_file():  # `npm ci`
+        # The map (Leaflet from local assets, no tiles configured): the start and 3 stops.
+        expect(helper.locator("#route-map .leaflet-tooltip")).to_have_count(4)
+        expect(helper.locator("#route-map .leaflet-tooltip").nth(1)).to_have_text("1")
+        assert_accessible(helper)
     ctx.close()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.factories import AreaFactory
 from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.dispatch.engine import validate_instance
-from wushe.dispatch.instance import build_instance, engine_priority, project
+from wushe.dispatch.instance import build_instance, engine_priority, project, unproject
 from wushe.needs import services as needs_services
 from wushe.needs.triage import LIFE, VULNERABILITY
 from wushe.volunteers.models import VolunteerProfile
@@ -113,3 +113,10 @@ def test_overdue_task_goes_without_a_window(people, street):
     snap = build_instance(area=street.street, now=later)
     assert snap.report["overdue_tasks"] == [task.pk]
     assert "window" not in snap.instance["tasks"][0]
+
+
+def test_unproject_inverts_project():
+    pts, centre = project([(121.539, 31.225), (121.548, 31.226)])
+    for (x, y), (lon, lat) in zip(pts, [(121.539, 31.225), (121.548, 31.226)], strict=True):
+        back = unproject(x, y, centre)
+        assert math.isclose(back[0], lon, abs_tol=1e-5) and math.isclose(back[1], lat, abs_tol=1e-5)

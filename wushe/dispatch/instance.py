@@ -66,6 +66,14 @@ def project(
     return out, centre
 
 
+def unproject(x: float, y: float, centre: tuple[float, float]) -> tuple[float, float]:
+    """The inverse of :func:`project`: metres around ``centre`` back to (lon, lat)."""
+    lon0, lat0 = centre
+    lat = lat0 + math.degrees(y / EARTH_RADIUS_M)
+    lon = lon0 + math.degrees(x / (EARTH_RADIUS_M * math.cos(math.radians(lat0))))
+    return lon, lat
+
+
 def engine_priority(priority: int) -> int:
     """The triage integer (life 10^6 + vulnerability 10^3 + urgency) on the engine's 0..100
     scale, keeping the guideline's order in three bands: life-critical 67..100, vulnerable

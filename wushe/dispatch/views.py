@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +21,7 @@ from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 from wushe.core.privacy import PrivacyContext, present
 from wushe.dispatch import selectors, services
 from wushe.dispatch.explain import explain_routes
-from wushe.dispatch.instance import task_pk, volunteer_pk
+from wushe.dispatch.instance import task_pk, unproject, volunteer_pk
 from wushe.dispatch.models import DispatchRound
 from wushe.needs.models import Task
 from wushe.volunteers.models import Skill
@@ -151,4 +153,34 @@ class MyRouteView(RolePermissionRequiredMixin, View):
             row["address"] = present(
                 request.user, task.need, "contact_address", kind="address", context=ctx, hidden=""
             )
-        return render(request, "dispatch/my_route.html", {"rows": rows})
+        return render(
+            request,
+            "dispatch/my_route.html",
+            {
+                "rows": rows,
+                "map_points": _map_points(request.user, rows)
+                if finders.find("vendor/leaflet/leaflet.js")
+                else [],
+                "tile_url": settings.WUSHE_MAP_TILE_URL,
+                "tile_attribution": settings.WUSHE_MAP_TILE_ATTRIBUTION,
+            },
+        )
+
+
+def _map_points(actor: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Start and stops of the routed rows, in order, as lon/lat for the map."""
+    routed = [r for r in rows if r["stop"] is not None and r["task"].need.area.lon is not None]
+    if not routed:
+        return []
+    points: list[dict[str, Any]] = []
+    rnd = routed[0]["round"]
+    vol = next((v for v in rnd.instance["volunteers"] if v["id"] == f"v{actor.pk}"), None)
+    centre = rnd.report.get("centre")
+    if vol is not None and centre:
+        x, y = rnd.instance["locations"][vol["start"]]
+        lon, lat = unproject(x, y, (centre[0], centre[1]))
+        points.append({"lon": lon, "lat": lat, "label": _("Start point"), "start": True})
+    for n, row in enumerate(routed, start=1):
+        area = row["task"].need.area
+        points.append({"lon": float(area.lon), "lat": float(area.lat), "label": str(n)})
+    return points

@@ -119,6 +119,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Leaflet for the volunteer's route map comes from npm (`npm ci`), not a CDN; collectstatic
+# copies it into STATIC_ROOT at build time. Without it the route page is a plain list.
+LEAFLET_DIR = PROJECT_DIR / "node_modules" / "leaflet" / "dist"
+STATICFILES_DIRS = [("vendor/leaflet", LEAFLET_DIR)] if LEAFLET_DIR.is_dir() else []
+# Map tiles are optional (none by default: the route is drawn on a blank background), e.g.
+# a tile server inside the government network: "https://tiles.example/{z}/{x}/{y}.png".
+WUSHE_MAP_TILE_URL = env_str("WUSHE_MAP_TILE_URL") or ""
+WUSHE_MAP_TILE_ATTRIBUTION = env_str("WUSHE_MAP_TILE_ATTRIBUTION") or ""
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
