@@ -183,4 +183,12 @@ def _map_points(actor: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for n, row in enumerate(routed, start=1):
         area = row["task"].need.area
         points.append({"lon": float(area.lon), "lat": float(area.lat), "label": str(n)})
-    return points
+    # Stops at the same place (one building) share one marker: "1 · 2".
+    merged: list[dict[str, Any]] = []
+    for p in points:
+        last = merged[-1] if merged else None
+        if last and abs(last["lon"] - p["lon"]) < 1e-6 and abs(last["lat"] - p["lat"]) < 1e-6:
+            last["label"] = f"{last['label']} · {p['label']}"
+        else:
+            merged.append(dict(p))
+    return merged
