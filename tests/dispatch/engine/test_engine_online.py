@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from types import ModuleType
 from typing import Any
 
@@ -92,15 +90,18 @@ def test_plan_sequence_stays_feasible(
     assert len(plan.instance["tasks"]) == 420
 
 
-def test_insertion_is_fast_on_a_2000_task_plan(shared_generate: ModuleType) -> None:
+def test_insertion_into_a_2000_task_plan_stays_feasible(
+    shared_generate: ModuleType, shared_check: ModuleType
+) -> None:
+    # Its speed (median under 50 ms) is measured by bench/dispatch.py, not asserted here.
     instance, solution = _plan(shared_generate, 2000, 100, 1)
-    timings = []
-    for i in range(9):
-        start = time.perf_counter()
-        insert_task(instance, solution, {**instance["tasks"][i * 11], "id": f"new{i}"})
-        timings.append(time.perf_counter() - start)
-    # target 50 ms on the benchmark machine; generous here for busy CI machines
-    assert statistics.median(timings) < 0.25
+    for i in range(3):
+        task = {**instance["tasks"][i * 11], "id": f"new{i}"}
+        solution = insert_task(instance, solution, task)
+        instance = {**instance, "tasks": [*instance["tasks"], task]}
+        placed = {t for r in solution["routes"] for t in r["tasks"]} | set(solution["unassigned"])
+        assert task["id"] in placed
+    shared_check.score(instance, solution)
 
 
 def test_invalid_new_task_is_named(tiny: dict[str, Any]) -> None:

