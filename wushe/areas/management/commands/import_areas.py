@@ -1,6 +1,5 @@
 """``wushe import-areas FILE``: import areas and buildings from .csv or .xlsx."""
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from wushe.areas.services import area_import_file
 from wushe.core.errors import ApplicationError
 from wushe.core.management.actor import command_actor
+from wushe.core.management.import_summary import write_import_summary
 
 
 class Command(BaseCommand):
@@ -35,18 +35,6 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(f"{path}: {exc.message}") from exc
         summary = report.as_dict()
-        if options["json"]:
-            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(
-                "{verb}: {created} created, {updated} updated, {unchanged} unchanged, "
-                "{skipped} skipped, {n} rejected ({rows} rows)".format(
-                    verb="Dry run" if options["dry_run"] else "Imported",
-                    n=len(summary["rejected"]),
-                    **summary,
-                )
-            )
-            for item in summary["rejected"]:
-                self.stdout.write(f"  row {item['row']}: {item['reason']}")
-        if summary["rejected"]:
-            raise SystemExit(1)
+        write_import_summary(
+            self.stdout, summary, dry_run=options["dry_run"], as_json=options["json"]
+        )

@@ -1,6 +1,5 @@
 """``wushe import-needs FILE --area CODE``: import a 12345 hotline work-order sheet."""
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from wushe.areas.models import Area
 from wushe.core.errors import ApplicationError
 from wushe.core.management.actor import command_actor
+from wushe.core.management.import_summary import write_import_summary
 from wushe.needs.importing import need_import_hotline
 
 
@@ -44,18 +44,6 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(f"{path}: {exc.message}") from exc
         summary = report.as_dict()
-        if options["json"]:
-            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(
-                "{verb}: {created} created, {updated} updated, {unchanged} unchanged, "
-                "{skipped} skipped, {n} rejected ({rows} rows)".format(
-                    verb="Dry run" if options["dry_run"] else "Imported",
-                    n=len(summary["rejected"]),
-                    **summary,
-                )
-            )
-            for item in summary["rejected"]:
-                self.stdout.write(f"  row {item['row']}: {item['reason']}")
-        if summary["rejected"]:
-            raise SystemExit(1)
+        write_import_summary(
+            self.stdout, summary, dry_run=options["dry_run"], as_json=options["json"]
+        )

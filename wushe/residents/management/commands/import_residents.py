@@ -1,6 +1,5 @@
 """``wushe import-residents FILE --area CODE``: import a canvass sheet (摸排表)."""
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from wushe.areas.models import Area
 from wushe.core.errors import ApplicationError
 from wushe.core.management.actor import command_actor
+from wushe.core.management.import_summary import write_import_summary
 from wushe.residents.models import LegalBasis
 from wushe.residents.services import (
     Basis,
@@ -80,21 +80,10 @@ class Command(BaseCommand):
             options["errors"].write_bytes(
                 resident_error_workbook(source=path, filename=path.name, report=summary)
             )
-        if options["json"]:
-            out = {k: v for k, v in summary.items() if k != "preview"}
-            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(
-                "{verb}: {created} created, {updated} updated, {unchanged} unchanged, "
-                "{skipped} skipped, {n} rejected ({rows} rows)".format(
-                    verb="Dry run" if options["dry_run"] else "Imported",
-                    n=len(summary["rejected"]),
-                    **summary,
-                )
-            )
-            for item in summary["rejected"]:
-                self.stdout.write(f"  row {item['row']}: {item['reason']}")
-            for item in summary["warnings"]:
-                self.stdout.write(f"  row {item['row']} (warning): {item['warning']}")
-        if summary["rejected"]:
-            raise SystemExit(1)
+        write_import_summary(
+            self.stdout,
+            summary,
+            dry_run=options["dry_run"],
+            as_json=options["json"],
+            omit=("preview",),
+        )
