@@ -144,3 +144,20 @@ def test_breadcrumbs_link_only_areas_in_scope(client, street, people):
     assert f'href="/areas/{street.grid_a1.code}/"' in body
     assert street.street.name in body  # shown for orientation …
     assert f'href="/areas/{street.street.code}/"' not in body  # … but not linked
+
+
+def test_list_pages_through_many_areas(client, street, people):
+    for n in range(60):
+        code = f"31011590100200106{n:02d}"
+        Area.objects.create(
+            code=code,
+            name=f"楼{n}",
+            level="building",
+            parent=street.grid_b1,
+            path=f"{street.grid_b1.path}{code}/",
+        )
+    login(client, people.command)
+    first = client.get("/areas/?level=building").content.decode()
+    assert 'href="?level=building&amp;page=2"' in first
+    second = client.get("/areas/?level=building&page=2").content.decode()
+    assert 'href="?level=building&amp;page=1"' in second
