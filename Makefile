@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint format install messages clean
+.PHONY: run test test-fast lint format install node-modules messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -20,15 +20,19 @@ install: $(STAMP)
 
 # Leaflet for the route map and axe-core for the browser tests' accessibility check (from the
 # npm registry; optional: without them the route page is a plain list and axe checks are skipped).
-node_modules/axe-core/axe.min.js: package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; else echo "npm not found: browser accessibility checks will be skipped"; fi
+NODE_STAMP := node_modules/.package-lock.json
 
-run: install
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; else echo "npm not found: no route map, and browser accessibility checks will be skipped"; fi
+
+node-modules: $(NODE_STAMP)
+
+run: install $(NODE_STAMP)
 	$(BIN)/wushe migrate --noinput
 	$(BIN)/wushe demo
 	$(BIN)/wushe runserver 127.0.0.1:8000
 
-test: install node_modules/axe-core/axe.min.js
+test: install $(NODE_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: install
