@@ -9,7 +9,12 @@ class NeedsConfig(AppConfig):
 
     def ready(self) -> None:
         from wushe.core.navigation import NavItem, register_home_panel, register_nav
-        from wushe.needs import panels
+        from wushe.needs import panels, receivers
+        from wushe.residents.signals import resident_tags_changed
+
+        resident_tags_changed.connect(
+            receivers.rerank_on_tags_changed, dispatch_uid="needs.rerank_on_tags_changed"
+        )
 
         register_nav(NavItem("needs:queue", _("Requests"), "needs.view", order=40))
         register_nav(NavItem("needs:intake", _("Take in a request"), "needs.intake", order=41))

@@ -284,6 +284,30 @@ class TaskAssignment(TimeStampedModel):
         ]
 
 
+EVENT_LABELS = {
+    "created": _("taken in"),
+    "triaged": _("ranked"),
+    "facts_changed": _("facts changed, re-ranked"),
+    "reranked": _("re-ranked: the resident's key-population tags changed"),
+    "verified": _("confirmed by phone"),
+    "resident_linked": _("linked to a registered resident"),
+    "merged": _("a duplicate request was merged into this one"),
+    "closed": _("closed"),
+    "reopened": _("reopened"),
+    "followed_tasks": _("status follows its tasks"),
+    "task_created": _("task created"),
+    "task_offered": _("task offered"),
+    "task_claimed": _("task taken"),
+    "task_accepted": _("task accepted"),
+    "task_declined": _("task declined"),
+    "task_removed": _("volunteer removed from the task"),
+    "task_started": _("task started"),
+    "task_done": _("task done"),
+    "task_failed": _("task failed"),
+    "task_closed": _("task closed"),
+}
+
+
 class NeedEvent(models.Model):
     """One transition of a request or one of its tasks: who, when, from, to, why. Append-only."""
 
@@ -316,6 +340,22 @@ class NeedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    def _status_label(self, value: str) -> str:
+        choices = Task.TaskStatus if self.task_id else Status
+        return str(dict(choices.choices).get(value, value)) if value else ""
+
+    @property
+    def from_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._status_label(self.to_status)
 
 
 class TriageSettings(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -271,6 +272,31 @@ def need_recompute_priority(*, need: Need) -> Need:
     """Recompute after something outside the request changed (the resident's tags, weights)."""
     _apply_triage(need)
     return need
+
+
+def needs_rerank_for_residents(*, resident_ids: Iterable[int]) -> int:
+    """Re-rank the open requests of residents whose key-population tags changed (a worker
+    ticked "lives alone", a re-imported canvass sheet): the queue follows at once. Each change
+    of priority is written to the request's history. Returns how many priorities changed."""
+    wanted = set(resident_ids)
+    # Open requests are few next to a street's residents: filter them in memory rather than
+    # sending a re-imported sheet's 100,000 ids to the database.
+    open_rows = Need.objects.filter(status__in=OPEN_STATUSES, resident__isnull=False)
+    targets = [pk for pk, rid in open_rows.values_list("pk", "resident_id") if rid in wanted]
+    changed = 0
+    needs = (
+        Need.objects.filter(pk__in=targets)
+        .select_related("area", "resident")
+        .prefetch_related("resident__tag_links__tag")
+    )
+    for need in needs:
+        with transaction.atomic():
+            before = need.priority
+            _apply_triage(need)
+            if need.priority != before:
+                changed += 1
+                _event(need, "reranked", None, note=f"{before} → {need.priority}")
+    return changed
 
 
 @transaction.atomic

@@ -143,6 +143,19 @@ class ResidentImportInput(serializers.Serializer):
     consent_version = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class ResidentTagInput(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    disability_category = serializers.CharField(required=False, allow_blank=True)
+    disability_grade = serializers.IntegerField(required=False, allow_null=True)
+    treatment = serializers.CharField(required=False, allow_blank=True)
+    schedule = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ResidentTagsInput(serializers.Serializer):
+    tags = ResidentTagInput(many=True)
+
+
 class ResidentViewSet(viewsets.GenericViewSet):
     permission = "residents.view"
     write_permission = "residents.edit"
@@ -191,6 +204,22 @@ class ResidentViewSet(viewsets.GenericViewSet):
         values = dict(data.validated_data)
         values.pop("area", None)
         services.resident_update(actor=request.user, resident=resident, **values)
+        resident = selectors.resident_get_for(request.user, pk)
+        return Response(self.get_serializer(resident).data)
+
+    @extend_schema(
+        request=ResidentTagsInput,
+        responses=ResidentOutput,
+        description="Replace the resident's stored key-population tags (age tags follow the "
+        "birth date). Open requests of the resident are re-ranked.",
+    )
+    @action(detail=True, methods=["put"])
+    def tags(self, request: Request, pk: str) -> Response:
+        resident = selectors.resident_get_for(request.user, pk)
+        data = ResidentTagsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = {item.pop("code"): item for item in data.validated_data["tags"]}
+        services.resident_set_tags(actor=request.user, resident=resident, tags=wanted)
         resident = selectors.resident_get_for(request.user, pk)
         return Response(self.get_serializer(resident).data)
 

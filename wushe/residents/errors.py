@@ -35,3 +35,8 @@ UNKNOWN_CATEGORIES = _("Unknown categories, not tagged: {names}.")
 BLANK_ROW = _("Blank row.")
 TOTAL_ROW = _("Total row (合计/小计/总计).")
 SIGNATURE_ROW = _("Signature row (填表人/审核人).")
+# Tags edited by hand
+TAG_UNKNOWN = _("Unknown key-population tag “{value}”.")
+TAG_DERIVED = _("“{value}” follows from the birth date and cannot be set by hand.")
+TAG_DETAIL_INVALID = _("Unknown value “{value}”.")
+DISABILITY_GRADE = _("The disability grade must be 1, 2, 3 or 4.")

@@ -1,4 +1,4 @@
-"""Forms for resident pages: search, import upload, edit, reveal."""
+"""Forms for resident pages: search, import upload, edit, key-population tags, reveal."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wushe.residents.models import LegalBasis
+from wushe.residents.models import LegalBasis, ResidentTag
 
 
 class ResidentFilterForm(forms.Form):
@@ -69,6 +69,55 @@ class ResidentForm(forms.Form):
     consent_guardian = forms.CharField(
         label=_("Guardian who consented (for a child)"), required=False, max_length=50
     )
+
+
+class ResidentTagsForm(forms.Form):
+    """One checkbox per key-population tag that is not derived from the birth date, and the
+    details that apply to the disability and time-critical treatment tags."""
+
+    disability_category = forms.ChoiceField(
+        label=_("Disability category"),
+        required=False,
+        choices=[("", "—"), *ResidentTag.DisabilityCategory.choices],
+    )
+    disability_grade = forms.TypedChoiceField(
+        label=_("Disability grade"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *[(g, str(g)) for g in range(1, 5)]],
+    )
+    treatment = forms.ChoiceField(
+        label=_("Treatment"), required=False, choices=[("", "—"), *ResidentTag.Treatment.choices]
+    )
+    schedule = forms.CharField(
+        label=_("Treatment schedule"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: dialysis Tue, Thu, Sat 14:00 at the district hospital"),
+    )
+
+    def __init__(self, *args: Any, tags: Any = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.tag_codes = [t.code for t in tags if not t.derived]
+        for tag in tags:
+            if not tag.derived:
+                self.fields[f"tag_{tag.code}"] = forms.BooleanField(label=tag.name, required=False)
+
+    def tag_fields(self) -> list[Any]:
+        return [self[f"tag_{code}"] for code in self.tag_codes]
+
+    def detail_fields(self) -> list[Any]:
+        return [
+            self[n] for n in ("disability_category", "disability_grade", "treatment", "schedule")
+        ]
+
+    def chosen(self) -> dict[str, dict[str, Any]]:
+        details = {k: self.cleaned_data[k] for k in ("disability_category", "disability_grade")}
+        details |= {k: self.cleaned_data[k] for k in ("treatment", "schedule")}
+        return {
+            code: dict(details) for code in self.tag_codes if self.cleaned_data.get(f"tag_{code}")
+        }
 
 
 class RevealForm(forms.Form):

@@ -45,7 +45,8 @@ from wushe.residents.preparing import (
     plain_values,
     prepare_batch,
 )
-from wushe.residents.tags import synonym_table
+from wushe.residents.signals import tags_changed_on_commit
+from wushe.residents.tags import CRITICAL_TREATMENT, DISABLED, synonym_table
 from wushe.residents.workers import init_worker, run_batch
 
 BATCH = 2000
@@ -431,6 +432,7 @@ class _Importer:
                 resident_id__in=[o.pk for o in objs], source=ResidentTag.Source.IMPORT
             ).delete()
             self.report.updated += len(to_update)
+            tags_changed_on_commit(o.pk for o in objs)
         links = [
             _tag_link(values["id"], self.tag_ids[code], details)
             for r, values in (*to_create, *to_update)
@@ -660,7 +662,101 @@ def resident_update(*, actor: Any, resident: Resident, **data: Any) -> Resident:
     with transaction.atomic():
         resident.save(update_fields=[*clean, "content_hash", "updated_at"])
         _log_change("residents.resident.updated", actor, resident, sorted(data))
+        if "birth_date" in clean:  # the age tags (60+, 80+, under 14) follow it
+            tags_changed_on_commit([resident.pk])
     return resident
+
+
+def resident_set_tags(
+    *, actor: Any, resident: Resident, tags: dict[str, dict[str, Any]]
+) -> Resident:
+    """Make ``tags`` (code -> details) the resident's stored key-population tags.
+
+    Tags no longer listed are removed whatever their source; new ones are recorded as entered
+    by hand, so that a later re-import of the canvass sheet does not drop them. Age tags follow
+    the birth date and cannot be set. The open requests of the resident are re-ranked."""
+    if not path_in_scope(resident.area.path, actor):
+        raise PermissionDeniedError()
+    known = {t.code: t for t in Tag.objects.filter(is_active=True)}
+    wanted: dict[str, dict[str, Any]] = {}
+    for code, details in tags.items():
+        tag = known.get(code)
+        if tag is None:
+            raise ApplicationError(resident_errors.TAG_UNKNOWN.format(value=code), field="tags")
+        if tag.derived:
+            raise ApplicationError(resident_errors.TAG_DERIVED.format(value=tag.name), field="tags")
+        wanted[code] = _tag_details(tag, details or {})
+    with transaction.atomic():
+        links = {link.tag.code: link for link in resident.tag_links.select_related("tag")}
+        removed = [code for code in links if code not in wanted]
+        added = [code for code in wanted if code not in links]
+        changed = [
+            code
+            for code in wanted
+            if code in links and any(getattr(links[code], k) != v for k, v in wanted[code].items())
+        ]
+        if removed:
+            ResidentTag.objects.filter(pk__in=[links[c].pk for c in removed]).delete()
+        for code in added:
+            ResidentTag.objects.create(
+                resident=resident,
+                tag=known[code],
+                source=ResidentTag.Source.MANUAL,
+                **wanted[code],
+            )
+        for code in changed:
+            link = links[code]
+            for key, value in wanted[code].items():
+                setattr(link, key, value)
+            link.save(update_fields=list(wanted[code]))
+        if removed or added or changed:
+            resident.content_hash = ""
+            resident.save(update_fields=["content_hash", "updated_at"])
+            log_action(
+                "residents.resident.tags_changed",
+                actor=actor,
+                obj=resident,
+                area_path=resident.area.path,
+                data={"added": added, "removed": removed, "changed": changed},
+            )
+            tags_changed_on_commit([resident.pk])
+    return resident
+
+
+def _tag_details(tag: Tag, details: dict[str, Any]) -> dict[str, Any]:
+    """The stored details of one tag, validated; details that do not apply to it are empty."""
+    category = details.get("disability_category") or ""
+    grade = details.get("disability_grade")
+    treatment = details.get("treatment") or ""
+    if tag.code == DISABLED:
+        if category and category not in ResidentTag.DisabilityCategory.values:
+            raise ApplicationError(
+                resident_errors.TAG_DETAIL_INVALID.format(value=category),
+                field="disability_category",
+            )
+        if grade is not None and grade != "":
+            if str(grade) not in ("1", "2", "3", "4"):
+                raise ApplicationError(resident_errors.DISABILITY_GRADE, field="disability_grade")
+            grade = int(grade)
+        else:
+            grade = None
+    else:
+        category, grade = "", None
+    if tag.code == CRITICAL_TREATMENT:
+        if treatment and treatment not in ResidentTag.Treatment.values:
+            raise ApplicationError(
+                resident_errors.TAG_DETAIL_INVALID.format(value=treatment), field="treatment"
+            )
+        schedule = str(details.get("schedule") or "").strip()[:200]
+    else:
+        treatment, schedule = "", ""
+    return {
+        "disability_category": category,
+        "disability_grade": grade,
+        "treatment": treatment,
+        "schedule": schedule,
+        "note": str(details.get("note") or "").strip()[:200],
+    }
 
 
 def _log_change(action: str, actor: Any, resident: Resident, fields: list[str]) -> None:

@@ -23,4 +23,5 @@ urlpatterns = [
     path("households/<int:pk>/", views.HouseholdView.as_view(), name="household"),
     path("<int:pk>/", views.ResidentDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ResidentEditView.as_view(), name="edit"),
+    path("<int:pk>/tags/", views.ResidentTagsView.as_view(), name="tags"),
 ]

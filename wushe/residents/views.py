@@ -30,7 +30,13 @@ from wushe.core.privacy.policy import Access
 from wushe.core.privacy.presenting import access_for
 from wushe.core.selectors import job_get_for
 from wushe.residents import selectors, services
-from wushe.residents.forms import ResidentFilterForm, ResidentForm, ResidentImportForm, RevealForm
+from wushe.residents.forms import (
+    ResidentFilterForm,
+    ResidentForm,
+    ResidentImportForm,
+    ResidentTagsForm,
+    RevealForm,
+)
 from wushe.residents.models import Resident
 from wushe.residents.phones import display_phone
 from wushe.residents.tasks import JOB_KIND, import_residents_job, import_work
@@ -209,6 +215,49 @@ class ResidentEditView(RolePermissionRequiredMixin, View):
             {"resident": resident, "form": form},
             status=400,
         )
+
+
+class ResidentTagsView(RolePermissionRequiredMixin, View):
+    """Tick the key-population tags a worker found out about (the age tags follow the birth
+    date). Saving re-ranks the resident's open requests."""
+
+    permission = "residents.edit"
+
+    def _form(self, resident: Resident, data: Any = None) -> ResidentTagsForm:
+        initial: dict[str, Any] = {}
+        for link in resident.tag_links.select_related("tag"):
+            initial[f"tag_{link.tag.code}"] = True
+            for name in ("disability_category", "disability_grade", "treatment", "schedule"):
+                if getattr(link, name):
+                    initial[name] = getattr(link, name)
+        return ResidentTagsForm(data, initial=initial, tags=selectors.tag_list())
+
+    def _render(self, request: HttpRequest, resident: Resident, form: Any, status: int = 200):
+        context = {
+            "resident": resident,
+            "form": form,
+            "name": shown(request.user, resident, "name"),
+        }
+        return render(request, "residents/resident_tags.html", context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        resident = _get(request, pk)
+        return self._render(request, resident, self._form(resident))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        resident = _get(request, pk)
+        form = self._form(resident, request.POST)
+        if form.is_valid():
+            try:
+                services.resident_set_tags(
+                    actor=request.user, resident=resident, tags=form.chosen()
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("residents:detail", pk=resident.pk)
+        return self._render(request, resident, form, status=400)
 
 
 class HouseholdView(RolePermissionRequiredMixin, View):
