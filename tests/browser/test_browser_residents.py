@@ -50,3 +50,17 @@ def test_upload_preview_confirm_and_find_by_initials(page, street, people, tmp_p
     page.wait_for_url("**/residents/?q=zs**")
     assert_accessible(page)
     expect(page.get_by_role("link", name="张三")).to_be_visible()
+
+    # A worker learns on a call that 张三 now receives the minimum living allowance: tick it.
+    page.get_by_role("link", name="张三").click()
+    page.wait_for_url("**/residents/*/")
+    assert_accessible(page)
+    page.get_by_role("link", name=tr("Key-population tags")).click()
+    page.wait_for_url("**/tags/")
+    assert_accessible(page)
+    expect(page.get_by_label("独居", exact=True)).to_be_checked()  # from the sheet
+    page.get_by_label("低保", exact=True).check()
+    page.get_by_role("button", name=tr("Save")).click()
+    expect(page.get_by_text(tr("Saved."))).to_be_visible()
+    assert_accessible(page)
+    assert {"living_alone", "low_income"} <= {t.code for t in Resident.objects.get().tags.all()}
