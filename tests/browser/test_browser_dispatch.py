@@ -28,12 +28,19 @@ def test_round_proposed_approved_volunteer_sees_route(browser, live_server, page
     expect(page.get_by_test_id("round-status")).to_contain_text(tr("proposed"))
     expect(page.get_by_role("table")).to_have_count(1)
     assert_accessible(page)
+    # The dispatcher moves the last stop up one place before approving.
+    proposed = [t[1:] for t in DispatchRound.objects.get().solution["routes"][0]["tasks"]]
+    last = page.get_by_test_id("edit-stop").nth(2)
+    last.get_by_role("button", name=tr("Move up")).click()
+    expect(page.get_by_test_id("changes")).to_have_count(1)
+    assert_accessible(page)
+    edited = [proposed[0], proposed[2], proposed[1]]
     page.get_by_role("button", name=tr("Approve and send offers")).click()
     expect(page.get_by_test_id("round-status")).to_contain_text(tr("approved"))
     assert_accessible(page)
     rnd = DispatchRound.objects.get()
     order = [str(o["task"]) for o in rnd.approval["offered"]]
-    assert len(order) == 3
+    assert order == edited
 
     ctx = browser.new_context(base_url=live_server.url, **PHONE)
     ctx.set_default_timeout(10_000)

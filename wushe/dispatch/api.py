@@ -43,6 +43,7 @@ class RoundOutput(serializers.ModelSerializer):
             "report",
             "approved_at",
             "approval",
+            "changes",
         ]
 
     def get_tasks(self, obj: DispatchRound) -> int:
@@ -72,6 +73,20 @@ class RoundInput(serializers.Serializer):
 class ApproveInput(serializers.Serializer):
     volunteers = serializers.ListField(
         child=serializers.IntegerField(), required=False, allow_null=True, default=None
+    )
+
+
+class EditInput(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=["move", "remove"],
+        help_text="move: to a volunteer's route (or within it); remove: out of the routes",
+    )
+    task = serializers.IntegerField(help_text="task id")
+    volunteer = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="user id (for move)"
+    )
+    position = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, help_text="1 = first stop"
     )
 
 
@@ -120,4 +135,14 @@ class DispatchRoundViewSet(viewsets.GenericViewSet):
         rnd = services.dispatch_round_discard(
             actor=request.user, round=selectors.round_get_for(request.user, pk)
         )
+        return Response(RoundDetailOutput(rnd).data)
+
+    @extend_schema(request=EditInput, responses=RoundDetailOutput)
+    @action(detail=True, methods=["post"])
+    def edit(self, request: Request, pk: str) -> Response:
+        """Change the proposal before approval; 400 with the reason when infeasible."""
+        rnd = selectors.round_get_for(request.user, pk)
+        data = EditInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rnd = services.dispatch_round_edit(actor=request.user, round=rnd, **data.validated_data)
         return Response(RoundDetailOutput(rnd).data)

@@ -8,3 +8,13 @@ TASK_TAKEN = _("Taken since the snapshot (now %(status)s).")
 NOT_FOUND_SINCE = _("No longer exists.")
 VOLUNTEER_GONE = _("The volunteer is no longer active.")
 SOLVE_FAILED = _("The engine could not solve this round: %(error)s")
+
+# Edits of a proposal: each names the task (its tracking code) and the volunteer.
+EDIT_SKILL = _("%(volunteer)s does not have the skill task %(task)s needs (%(skills)s).")
+EDIT_DECLINED = _("%(volunteer)s declined task %(task)s before; it is not offered to them again.")
+EDIT_WINDOW = _("In the route of %(volunteer)s, task %(task)s would be reached after its deadline.")
+EDIT_CAPACITY = _("%(volunteer)s cannot take task %(task)s: at most %(capacity)s tasks per route.")
+EDIT_SHIFT = _("%(volunteer)s cannot take task %(task)s: the route would end after the shift ends.")
+EDIT_OTHER = _("Task %(task)s cannot go to %(volunteer)s: %(error)s")
+EDIT_NOT_IN_ROUND = _("This task or volunteer is not in this round.")
+EDIT_NOT_PROPOSED = _("Only a proposed round can be changed (this one is %(status)s).")

@@ -6,6 +6,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from wushe.dispatch.edits import ELIGIBLE_PREFIX
+
+
+def real_skills(skills: list[str] | None) -> list[str]:
+    """Skills without the ``eligible:`` markers that keep decliners off a task."""
+    return [s for s in skills or [] if not s.startswith(ELIGIBLE_PREFIX)]
+
 
 def explain_routes(
     instance: dict[str, Any], solution: dict[str, Any] | None
@@ -24,7 +31,7 @@ def explain_routes(
         vol = vols.get(route["volunteer"])
         if vol is None or not route.get("tasks"):
             continue
-        has = set(vol.get("skills") or [])
+        has = set(real_skills(vol.get("skills")))
         here = int(vol["start"])
         clock = float((vol.get("shift") or [0, 0])[0])
         load = 0.0
@@ -42,7 +49,7 @@ def explain_routes(
             arrival = clock
             clock += float(task.get("service_s", 0))
             load += float(task.get("load", 1))
-            needed = list(task.get("skills") or [])
+            needed = real_skills(task.get("skills"))
             stops.append(
                 {
                     "order": order,

@@ -30,7 +30,8 @@ from django.conf import settings
 from django.db.models import Max
 
 from wushe.areas.models import Area
-from wushe.needs.models import OPEN_STATUSES, Task
+from wushe.dispatch.edits import ELIGIBLE_PREFIX
+from wushe.needs.models import OPEN_STATUSES, Task, TaskAssignment
 from wushe.needs.triage import LIFE, VULNERABILITY
 from wushe.volunteers.models import Skill, VolunteerProfile
 
@@ -200,6 +201,7 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
             }
         )
     task_docs: list[dict[str, Any]] = []
+    declined = declined_by([t.pk for t in tasks])
     for t in tasks:
         where = _coords(t.need.area)
         if where is None:
@@ -220,6 +222,8 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
             else:
                 report["overdue_tasks"].append(t.pk)  # a window already past: served ASAP
         task_docs.append(doc)
+        if t.pk in declined:
+            exclude_volunteers(doc, vol_docs, declined[t.pk])
 
     locations, centre = project(points)
     report["centre"] = list(centre)
@@ -236,6 +240,35 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
         "tasks": task_docs,
     }
     return Snapshot(instance=instance, report=report)
+
+
+def declined_by(task_pks: list[int]) -> dict[int, set[int]]:
+    """For each task, the volunteers (User pks) who declined it or let its offer lapse."""
+    out: dict[int, set[int]] = {}
+    rows = TaskAssignment.objects.filter(
+        task_id__in=task_pks, state=TaskAssignment.State.DECLINED
+    ).values_list("task_id", "volunteer_id")
+    for task_id, vol_id in rows:
+        out.setdefault(task_id, set()).add(vol_id)
+    return out
+
+
+def exclude_volunteers(
+    task: dict[str, Any], volunteers: list[dict[str, Any]], excluded: set[int]
+) -> None:
+    """Keep ``excluded`` volunteers off ``task`` in the format's own terms: the task needs an
+    ``eligible:<task id>`` skill that every other volunteer has (a decline is never asked
+    again, and the engine, the checker and an edit all see the same rule)."""
+    skill = f"{ELIGIBLE_PREFIX}{task['id']}"
+    if skill not in task.setdefault("skills", []):
+        task["skills"].append(skill)
+    for vol in volunteers:
+        has = vol.setdefault("skills", [])
+        if volunteer_pk(vol["id"]) in excluded:
+            if skill in has:
+                has.remove(skill)
+        elif skill not in has:
+            has.append(skill)
 
 
 def task_pk(task_id: str) -> int:

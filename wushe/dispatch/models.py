@@ -58,6 +58,9 @@ class DispatchRound(TimeStampedModel):
         related_name="+",
     )
     approval = models.JSONField(_("approval report"), default=dict, blank=True)
+    # Every change to the routes after the engine's proposal, oldest first: a dispatcher's
+    # edit, a re-dispatch after a decline or a lapsed offer, an urgent task inserted.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
 
     scope_path_field = "area__path"
     scope_owner_field = "created_by"

@@ -20,7 +20,8 @@ from wushe.core.jobs import job_create, job_run
 from wushe.core.models import Job
 from wushe.core.scoping import path_in_scope
 from wushe.dispatch import errors
-from wushe.dispatch.engine import InstanceError, score, solve
+from wushe.dispatch.edits import EditError, Violation, apply_edit, read_violation, where_is
+from wushe.dispatch.engine import InstanceError, SolutionError, score, solve
 from wushe.dispatch.instance import build_instance, task_pk, volunteer_pk
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
@@ -221,4 +222,127 @@ def dispatch_round_discard(*, actor: Any, round: DispatchRound) -> DispatchRound
     rnd.status = S.DISCARDED
     rnd.save(update_fields=["status", "updated_at"])
     log_action("dispatch.round.discarded", actor=actor, obj=rnd, area_path=rnd.area.path)
+    return rnd
+
+
+def _change(rnd: DispatchRound, actor: Any, action: str, **data: Any) -> dict[str, Any]:
+    entry = {
+        "at": timezone.now().isoformat(timespec="seconds"),
+        "by": getattr(actor, "pk", None),
+        "by_name": str(actor) if actor is not None else "",
+        "action": action,
+        **data,
+    }
+    rnd.changes = [*(rnd.changes or []), entry]
+    return entry
+
+
+def _store_solution(rnd: DispatchRound, solution: dict[str, Any], figures: dict[str, int]) -> None:
+    rnd.solution = solution
+    rnd.score_priority = figures["priority"]
+    rnd.score_assigned = figures["assigned"]
+    rnd.score_travel_s = figures["travel_s"]
+
+
+def _reason(
+    violation: Violation, *, task: Task | None, volunteer: Any, instance: dict[str, Any]
+) -> str:
+    """The translated reason for an infeasible change, naming the task and the volunteer
+    (the ones the engine names, else the ones the dispatcher moved)."""
+    names = {
+        "task": task.need.tracking_code if task is not None else "",
+        "volunteer": str(volunteer) if volunteer is not None else "",
+    }
+    if violation.task and (task is None or violation.task != f"t{task.pk}"):
+        other = Task.objects.select_related("need").filter(pk=task_pk(violation.task)).first()
+        names["task"] = other.need.tracking_code if other else violation.task
+    if violation.volunteer and (volunteer is None or violation.volunteer != f"v{volunteer.pk}"):
+        user = get_user_model().objects.filter(pk=volunteer_pk(violation.volunteer)).first()
+        names["volunteer"] = str(user) if user else violation.volunteer
+    if violation.rule == "skill":
+        from wushe.dispatch.explain import real_skills  # noqa: PLC0415
+        from wushe.volunteers.models import Skill  # noqa: PLC0415
+
+        codes = real_skills([c.strip(" '\"") for c in violation.detail.split(",")])
+        labels = [str(Skill(c).label) if c in Skill.values else c for c in codes]
+        return errors.EDIT_SKILL % {**names, "skills": "、".join(labels)}
+    if violation.rule == "declined":
+        return errors.EDIT_DECLINED % names
+    if violation.rule == "window":
+        return errors.EDIT_WINDOW % names
+    if violation.rule == "capacity":
+        vid = violation.volunteer or ""
+        cap = next((v.get("capacity") for v in instance["volunteers"] if v["id"] == vid), "")
+        return errors.EDIT_CAPACITY % {**names, "capacity": cap}
+    if violation.rule == "shift":
+        return errors.EDIT_SHIFT % names
+    return errors.EDIT_OTHER % {**names, "error": violation.detail}
+
+
+@transaction.atomic
+def dispatch_round_edit(
+    *,
+    actor: Any,
+    round: DispatchRound,
+    action: str,
+    task: int,
+    volunteer: int | None = None,
+    position: int | None = None,
+) -> DispatchRound:
+    """Change a proposal before approval: move task ``task`` (a Task pk) to ``volunteer``'s
+    route at ``position`` (another volunteer, or the same one: a reorder), or ``remove`` it
+    from the routes. The engine checks the new routes (skills, capacity, time windows,
+    shift); an infeasible change is refused with a reason naming the task and volunteer.
+    The change is recorded on the round (who, what) and the scores follow."""
+    rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round.pk)
+    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
+        raise NotFoundError()
+    if rnd.status != S.PROPOSED:
+        raise ApplicationError(errors.EDIT_NOT_PROPOSED % {"status": rnd.get_status_display()})
+    tid = f"t{int(task)}"
+    vid = f"v{int(volunteer)}" if volunteer is not None else None
+    before_vol, before_pos = where_is(rnd.solution or {}, tid)
+    try:
+        new = apply_edit(
+            rnd.instance,
+            rnd.solution or {"routes": [], "unassigned": []},
+            action=action,
+            task_id=tid,
+            volunteer_id=vid,
+            position=position,
+        )
+    except EditError as exc:
+        raise ApplicationError(errors.EDIT_NOT_IN_ROUND) from exc
+    try:
+        figures = score(rnd.instance, new)
+    except SolutionError as exc:
+        task_obj = Task.objects.select_related("need").filter(pk=int(task)).first()
+        user = get_user_model().objects.filter(pk=volunteer).first() if volunteer else None
+        reason = _reason(
+            read_violation(str(exc)), task=task_obj, volunteer=user, instance=rnd.instance
+        )
+        raise ApplicationError(reason) from exc
+    _store_solution(rnd, new, figures)
+    after_vol, after_pos = where_is(new, tid)
+    entry = _change(
+        rnd,
+        actor,
+        action,
+        task=int(task),
+        from_volunteer=volunteer_pk(before_vol) if before_vol else None,
+        from_position=before_pos,
+        volunteer=volunteer_pk(after_vol) if after_vol else None,
+        position=after_pos,
+    )
+    rnd.save(
+        update_fields=[
+            "solution",
+            "score_priority",
+            "score_assigned",
+            "score_travel_s",
+            "changes",
+            "updated_at",
+        ]
+    )
+    log_action("dispatch.round.edited", actor=actor, obj=rnd, area_path=rnd.area.path, data=entry)
     return rnd

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -96,6 +97,18 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                 stop["obj"] = tasks.get(task_pk(stop["task"]))
                 stop["skills_text"] = _skills(stop["skills_needed"])
         unassigned = [tasks.get(task_pk(t)) for t in (rnd.solution or {}).get("unassigned", [])]
+        everyone = get_user_model().objects.in_bulk(
+            [volunteer_pk(v["id"]) for v in rnd.instance.get("volunteers", [])]
+        )
+        changes = [
+            {
+                **c,
+                "when": parse_datetime(c["at"]),
+                "task_obj": tasks.get(c["task"]),
+                "who": everyone.get(c.get("volunteer")),
+            }
+            for c in rnd.changes or []
+        ]
         return render(
             request,
             "dispatch/round_detail.html",
@@ -103,6 +116,8 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                 "round": rnd,
                 "routes": routes,
                 "unassigned": [t for t in unassigned if t is not None],
+                "volunteers": sorted(everyone.values(), key=str),
+                "changes": changes,
                 "can_run": user_may(request.user, "dispatch.run")
                 and rnd.status == DispatchRound.Status.PROPOSED,
                 "solving": rnd.status == DispatchRound.Status.SOLVING,
@@ -117,9 +132,22 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
             return self.handle_no_permission()
         rnd = _round_or_404(request.user, pk)
         try:
-            if request.POST.get("do") == "discard":
+            do = request.POST.get("do")
+            if do == "discard":
                 services.dispatch_round_discard(actor=request.user, round=rnd)
                 messages.success(request, _("The round was discarded."))
+            elif do in ("move", "remove"):
+                volunteer = request.POST.get("volunteer")
+                position = request.POST.get("position")
+                services.dispatch_round_edit(
+                    actor=request.user,
+                    round=rnd,
+                    action=do,
+                    task=int(request.POST.get("task", "")),
+                    volunteer=int(volunteer) if volunteer else None,
+                    position=int(position) if position else None,
+                )
+                messages.success(request, _("Route changed."))
             else:
                 only = request.POST.get("volunteer")
                 rnd = services.dispatch_round_approve(
