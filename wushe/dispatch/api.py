@@ -90,6 +90,10 @@ class EditInput(serializers.Serializer):
     )
 
 
+class InsertInput(serializers.Serializer):
+    task = serializers.IntegerField(help_text="id of an open task under the round's area")
+
+
 class DispatchRoundViewSet(viewsets.GenericViewSet):
     permission = "dispatch.view"
     write_permission = "dispatch.run"
@@ -145,4 +149,16 @@ class DispatchRoundViewSet(viewsets.GenericViewSet):
         data = EditInput(data=request.data)
         data.is_valid(raise_exception=True)
         rnd = services.dispatch_round_edit(actor=request.user, round=rnd, **data.validated_data)
+        return Response(RoundDetailOutput(rnd).data)
+
+    @extend_schema(request=InsertInput, responses=RoundDetailOutput)
+    @action(detail=True, methods=["post"])
+    def insert(self, request: Request, pk: str) -> Response:
+        """Insert an (urgent) open task into this approved round's current routes and offer
+        it to the chosen volunteer; 400 with the reason when no route can take it."""
+        rnd = selectors.round_get_for(request.user, pk)
+        data = InsertInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = selectors.task_for_round(round=rnd, pk=data.validated_data["task"])
+        rnd = services.dispatch_round_insert(actor=request.user, round=rnd, task=task)
         return Response(RoundDetailOutput(rnd).data)

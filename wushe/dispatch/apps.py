@@ -9,6 +9,12 @@ class DispatchConfig(AppConfig):
 
     def ready(self) -> None:
         from wushe.core.navigation import NavItem, register_nav
+        from wushe.dispatch import receivers
+        from wushe.needs.signals import offer_declined
+
+        offer_declined.connect(
+            receivers.redispatch_on_decline, dispatch_uid="dispatch.redispatch_on_decline"
+        )
 
         register_nav(NavItem("dispatch:rounds", _("Dispatch rounds"), "dispatch.view", order=45))
         register_nav(NavItem("dispatch:my_route", _("My route"), "needs.task_work", order=43))

@@ -18,3 +18,14 @@ EDIT_SHIFT = _("%(volunteer)s cannot take task %(task)s: the route would end aft
 EDIT_OTHER = _("Task %(task)s cannot go to %(volunteer)s: %(error)s")
 EDIT_NOT_IN_ROUND = _("This task or volunteer is not in this round.")
 EDIT_NOT_PROPOSED = _("Only a proposed round can be changed (this one is %(status)s).")
+
+# Re-dispatch and insertion into the current routes.
+LAPSED = _("No answer within %(minutes)s minutes.")
+NONE_CAN_TAKE = _(
+    "No other volunteer in the approved routes can take it in time: back to the dispatcher."
+)
+SHIFT_OVER = _("The shifts of this round are over: back to the dispatcher.")
+NOT_APPROVED = _("Only an approved round has current routes to insert into.")
+TASK_NOT_OPEN = _("This task is no longer open (now %(status)s).")
+TASK_OUTSIDE = _("This task is not in the area of this round.")
+NO_COORDINATES = _("The building of this task has no coordinates.")

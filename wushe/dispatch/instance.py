@@ -242,6 +242,59 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
     return Snapshot(instance=instance, report=report)
 
 
+def task_document(task: Task, *, index: int, now: datetime, started: datetime) -> dict[str, Any]:
+    """The instance entry of one task at location ``index``, for a round that started at
+    ``started`` (time 0), when the task is added at ``now``: service cannot start earlier."""
+    shift_s = int(setting("WUSHE_DISPATCH_SHIFT_S", 4 * 3600))
+    doc: dict[str, Any] = {
+        "id": f"t{task.pk}",
+        "location": index,
+        "service_s": int(setting("WUSHE_DISPATCH_SERVICE_S", 600)),
+        "load": 1,
+        "skills": [task.role] if task.role in Skill.values else [],
+        "priority": engine_priority(task.need.priority),
+    }
+    elapsed = max(0, int((now - started).total_seconds()))
+    end = shift_s
+    if task.need.deadline is not None:
+        end = min(end, int((task.need.deadline - started).total_seconds()))
+    if end >= elapsed:
+        doc["window"] = [elapsed, end]
+    return doc
+
+
+def not_before(task: dict[str, Any], elapsed: int) -> None:
+    """A task re-dispatched ``elapsed`` seconds into the round cannot be served earlier;
+    a window that already closed is dropped (served as early as possible, as when built)."""
+    window = task.get("window")
+    if window and window[1] < elapsed:
+        task.pop("window")
+    elif window:
+        task["window"] = [max(window[0], elapsed), window[1]]
+
+
+def add_location(
+    instance: dict[str, Any], report: dict[str, Any], lonlat: tuple[float, float]
+) -> int:
+    """Append a place to a snapshot (projected around the round's centre); returns its index.
+    An explicit durations matrix grows by one row and column estimated from coordinates."""
+    centre = report.get("centre") or [lonlat[0], lonlat[1]]
+    (xy,), _ = project([lonlat], (centre[0], centre[1]))
+    locations = instance["locations"]
+    for i, existing in enumerate(locations):
+        if existing == xy:
+            return i
+    locations.append(xy)
+    durations = instance.get("durations")
+    if durations:
+        speed = float((instance.get("travel") or {}).get("speed_mps") or 1.2)
+        row = [math.ceil(math.dist(xy, other) / speed) for other in locations]
+        for i, r in enumerate(durations):
+            r.append(row[i])
+        durations.append(row)
+    return len(locations) - 1
+
+
 def declined_by(task_pks: list[int]) -> dict[int, set[int]]:
     """For each task, the volunteers (User pks) who declined it or let its offer lapse."""
     out: dict[int, set[int]] = {}

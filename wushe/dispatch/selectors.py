@@ -10,7 +10,8 @@ from wushe.core.scoping import get_scoped, scoped
 from wushe.dispatch.explain import explain_routes
 from wushe.dispatch.instance import task_pk
 from wushe.dispatch.models import DispatchRound
-from wushe.needs.models import TaskAssignment
+from wushe.needs.models import OPEN_STATUSES, Task, TaskAssignment
+from wushe.needs.triage import LIFE
 
 
 def round_list(*, actor: Any) -> QuerySet[DispatchRound]:
@@ -47,11 +48,12 @@ def my_route(*, actor: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     if not live:
         return []
-    # Only rounds approved since the oldest live offer can have routed it (offers are made
-    # during the approval). Read unscoped on purpose: only this volunteer's route is used.
+    # Only rounds approved (or re-dispatched into, which saves the round) since the oldest
+    # live offer can have routed it. Read unscoped on purpose: only this volunteer's route
+    # is used.
     since = min(a.created_at for a in live)
     rounds = DispatchRound.objects.filter(
-        status=DispatchRound.Status.APPROVED, approved_at__gte=since
+        status=DispatchRound.Status.APPROVED, updated_at__gte=since
     ).order_by("-approved_at")[:20]
     vid = f"v{actor.pk}"
     for rnd in rounds:
@@ -66,3 +68,36 @@ def my_route(*, actor: Any) -> list[dict[str, Any]]:
         break
     rows.extend({"a": a, "task": a.task, "stop": None, "round": None} for a in by_task.values())
     return rows
+
+
+def urgent_waiting(*, round: DispatchRound) -> list[Task]:
+    """Life-critical open tasks under the round's area that its routes do not hold: the
+    candidates for "insert into current routes" (the round was read in the actor's scope)."""
+    routed = {
+        task_pk(t) for r in (round.solution or {}).get("routes", []) for t in r.get("tasks", [])
+    }
+    rows = (
+        Task.objects.filter(
+            status=Task.TaskStatus.OPEN,
+            need__status__in=OPEN_STATUSES,
+            need__priority__gte=LIFE,
+            need__area__path__startswith=round.area.path,
+        )
+        .select_related("need__area")
+        .order_by("-need__priority", "id")[:50]
+    )
+    return [t for t in rows if t.pk not in routed]
+
+
+def task_for_round(*, round: DispatchRound, pk: Any) -> Task:
+    """A task under the round's area (the round was read in the actor's scope)."""
+    found = (
+        Task.objects.select_related("need__area")
+        .filter(pk=pk, need__area__path__startswith=round.area.path)
+        .first()
+    )
+    if found is None:
+        from wushe.core.errors import NotFoundError  # noqa: PLC0415
+
+        raise NotFoundError()
+    return found

@@ -7,8 +7,10 @@ status, audit) is the same as a dispatcher's manual assign.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -21,11 +23,20 @@ from wushe.core.models import Job
 from wushe.core.scoping import path_in_scope
 from wushe.dispatch import errors
 from wushe.dispatch.edits import EditError, Violation, apply_edit, read_violation, where_is
-from wushe.dispatch.engine import InstanceError, SolutionError, score, solve
-from wushe.dispatch.instance import build_instance, task_pk, volunteer_pk
+from wushe.dispatch.engine import DispatchPlan, InstanceError, SolutionError, score, solve
+from wushe.dispatch.instance import (
+    add_location,
+    build_instance,
+    declined_by,
+    exclude_volunteers,
+    not_before,
+    task_document,
+    task_pk,
+    volunteer_pk,
+)
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
-from wushe.needs.models import Task
+from wushe.needs.models import Task, TaskAssignment
 
 JOB_KIND = "dispatch.round"
 S = DispatchRound.Status
@@ -345,4 +356,207 @@ def dispatch_round_edit(
         ]
     )
     log_action("dispatch.round.edited", actor=actor, obj=rnd, area_path=rnd.area.path, data=entry)
+    return rnd
+
+
+# -- online changes to approved routes ----------------------------------------------------
+
+
+def round_of_offer(task_id: int, volunteer_id: int, since: datetime) -> int | None:
+    """The approved round whose routes offered ``task_id`` to ``volunteer_id`` (the latest),
+    among rounds changed since the offer was made; None for an offer made by hand."""
+    candidates = (
+        DispatchRound.objects.filter(status=S.APPROVED, updated_at__gte=since)
+        .order_by("-approved_at", "-id")
+        .values_list("pk", "approval")[:50]
+    )
+    for pk, approval in candidates:
+        for row in (approval or {}).get("offered", []):
+            if row.get("task") == task_id and row.get("volunteer") == volunteer_id:
+                return int(pk)
+    return None
+
+
+def _elapsed(rnd: DispatchRound, now: datetime) -> int:
+    return max(0, int((now - rnd.created_at).total_seconds()))
+
+
+def _place(
+    rnd: DispatchRound, *, task: Task, excluded: int | None, new_doc: dict[str, Any] | None
+) -> tuple[Any, dict[str, Any], str]:
+    """Put ``task`` into the round's current routes with the engine's online insertion:
+    re-dispatch it when the snapshot has it, else add ``new_doc``. Decliners stay off it.
+    Returns (volunteer user or None, the change entry's data, reason when not placed)."""
+    instance = rnd.instance
+    solution = rnd.solution or {"routes": [], "unassigned": []}
+    tid = f"t{task.pk}"
+    now = timezone.now()
+    if _elapsed(rnd, now) >= int(instance.get("horizon_s") or 0):
+        return None, {}, str(errors.SHIFT_OVER)
+    decliners = declined_by([task.pk]).get(task.pk, set())
+    docs = {t["id"]: t for t in instance["tasks"]}
+    if tid in docs:
+        not_before(docs[tid], _elapsed(rnd, now))
+        if decliners:
+            exclude_volunteers(docs[tid], instance["volunteers"], decliners)
+        plan = DispatchPlan(instance, solution)
+        gone = (
+            f"v{excluded}"
+            if excluded is not None and f"v{excluded}" in {v["id"] for v in instance["volunteers"]}
+            else None
+        )
+        chosen = plan.redispatch(tid, gone)
+    else:
+        if new_doc is None:
+            raise ValueError("a task new to the round needs its instance entry")
+        if decliners:
+            exclude_volunteers(new_doc, instance["volunteers"], decliners)
+        plan = DispatchPlan(instance, solution)
+        chosen = plan.add_task(new_doc)
+    new = plan.solution()
+    _store_solution(rnd, new, score(plan.instance, new))
+    rnd.instance = plan.instance
+    if chosen is None:
+        return None, {}, str(errors.NONE_CAN_TAKE)
+    user = get_user_model().objects.filter(pk=volunteer_pk(chosen), is_active=True).first()
+    if user is None:
+        return None, {}, str(errors.VOLUNTEER_GONE)
+    _, position = where_is(new, tid)
+    return user, {"volunteer": user.pk, "position": position}, ""
+
+
+def _offer_placed(
+    rnd: DispatchRound, *, actor: Any, task: Task, user: Any, data: dict[str, Any], reason: str
+) -> tuple[dict[str, Any], str]:
+    """Offer the placed task to the chosen volunteer (through the needs workflow); a refusal
+    there sends it back to the dispatcher with that reason."""
+    if user is not None:
+        try:
+            needs_services.task_offer(actor=actor, task=task, volunteer=user)
+        except ApplicationError as exc:
+            reason, data = str(exc.message), {}
+        else:
+            offered = {"volunteer": user.pk, "task": task.pk, "order": data["position"]}
+            rnd.approval = {
+                **rnd.approval,
+                "offered": [*rnd.approval.get("offered", []), offered],
+            }
+    if reason:
+        returned = {"task": task.pk, "reason": reason}
+        rnd.approval = {
+            **rnd.approval,
+            "returned": [*rnd.approval.get("returned", []), returned],
+        }
+    return data, reason
+
+
+def _save_online(rnd: DispatchRound) -> None:
+    rnd.save(
+        update_fields=[
+            "instance",
+            "solution",
+            "score_priority",
+            "score_assigned",
+            "score_travel_s",
+            "approval",
+            "changes",
+            "updated_at",
+        ]
+    )
+
+
+def dispatch_redispatch(*, assignment_id: int, lapsed: bool = False) -> str:
+    """After a decline or a lapsed offer from an approved round, re-dispatch just that task:
+    the engine's cheapest feasible insertion into the round's current routes (no re-solve),
+    never to a volunteer who declined it; offered to the chosen volunteer, or back to the
+    dispatcher's queue with the reason. Returns what happened."""
+    a = TaskAssignment.objects.select_related("task__need__area").get(pk=assignment_id)
+    if a.state != TaskAssignment.State.DECLINED:
+        return "not-declined"
+    round_id = round_of_offer(a.task_id, a.volunteer_id, a.created_at)
+    if round_id is None:
+        return "not-from-a-round"
+    with transaction.atomic():
+        rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round_id)
+        task = Task.objects.select_for_update().select_related("need__area").get(pk=a.task_id)
+        if task.status != Task.TaskStatus.OPEN or not task.need.is_open:
+            return "not-open"
+        actor = rnd.approved_by or rnd.created_by
+        user, data, reason = _place(rnd, task=task, excluded=a.volunteer_id, new_doc=None)
+        data, reason = _offer_placed(
+            rnd, actor=actor, task=task, user=user, data=data, reason=reason
+        )
+        entry = _change(
+            rnd,
+            None,
+            "redispatch",
+            task=task.pk,
+            from_volunteer=a.volunteer_id,
+            lapsed=lapsed,
+            volunteer=data.get("volunteer"),
+            position=data.get("position"),
+            reason=reason,
+        )
+        _save_online(rnd)
+        log_action(
+            "dispatch.round.redispatched", actor=None, obj=rnd, area_path=rnd.area.path, data=entry
+        )
+    return "offered" if data else "returned"
+
+
+def _lapse_reason() -> str:
+    minutes = int(settings.WUSHE_DISPATCH_OFFER_TIMEOUT_S) // 60
+    return str(errors.LAPSED % {"minutes": minutes})
+
+
+def dispatch_offers_lapse(*, now: datetime | None = None) -> int:
+    """Offers from approved rounds unanswered for ``WUSHE_DISPATCH_OFFER_TIMEOUT_S`` lapse
+    (a decline in effect); each lapse re-dispatches its task. Returns how many lapsed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=int(settings.WUSHE_DISPATCH_OFFER_TIMEOUT_S))
+    stale = TaskAssignment.objects.filter(
+        state=TaskAssignment.State.OFFERED, updated_at__lt=cutoff
+    ).order_by("id")[:500]
+    lapsed = 0
+    for a in stale:
+        if round_of_offer(a.task_id, a.volunteer_id, a.created_at) is None:
+            continue  # a dispatcher's own offer: theirs to follow up
+        if needs_services.assignment_lapse(assignment=a, reason=_lapse_reason()) is not None:
+            lapsed += 1
+    return lapsed
+
+
+@transaction.atomic
+def dispatch_round_insert(*, actor: Any, round: DispatchRound, task: Task) -> DispatchRound:
+    """Insert a new (urgent) task into an approved round's current routes without a full
+    re-solve: the engine's cheapest feasible insertion, then the offer to the chosen
+    volunteer. Refused with the reason when no route can take it in time."""
+    rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round.pk)
+    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
+        raise NotFoundError()
+    if rnd.status != S.APPROVED:
+        raise ApplicationError(errors.NOT_APPROVED)
+    task = Task.objects.select_for_update().select_related("need__area").get(pk=task.pk)
+    if not task.need.area.path.startswith(rnd.area.path):
+        raise ApplicationError(errors.TASK_OUTSIDE)
+    if task.status != Task.TaskStatus.OPEN or not task.need.is_open:
+        raise ApplicationError(errors.TASK_NOT_OPEN % {"status": task.get_status_display()})
+    area = task.need.area
+    if area.lon is None or area.lat is None:
+        raise ApplicationError(errors.NO_COORDINATES)
+    doc = None
+    if f"t{task.pk}" not in {t["id"] for t in rnd.instance["tasks"]}:
+        index = add_location(rnd.instance, rnd.report, (float(area.lon), float(area.lat)))
+        doc = task_document(task, index=index, now=timezone.now(), started=rnd.created_at)
+    user, data, reason = _place(rnd, task=task, excluded=None, new_doc=doc)
+    if user is None:
+        raise ApplicationError(reason)
+    data, reason = _offer_placed(rnd, actor=actor, task=task, user=user, data=data, reason="")
+    if reason:
+        raise ApplicationError(reason)
+    entry = _change(
+        rnd, actor, "insert", task=task.pk, volunteer=data["volunteer"], position=data["position"]
+    )
+    _save_online(rnd)
+    log_action("dispatch.round.inserted", actor=actor, obj=rnd, area_path=rnd.area.path, data=entry)
     return rnd

@@ -11,3 +11,15 @@ from wushe.dispatch import services
 def solve_round(round_id: int) -> str:
     """Solve a round's snapshot with the engine and store the proposal (core.Job tracks it)."""
     return services.dispatch_round_run_job(round_id=round_id)
+
+
+@shared_task(name="dispatch.redispatch_offer")
+def redispatch_offer(assignment_id: int, lapsed: bool = False) -> str:
+    """Re-dispatch the task of a declined or lapsed offer that came from an approved round."""
+    return services.dispatch_redispatch(assignment_id=assignment_id, lapsed=lapsed)
+
+
+@shared_task(name="dispatch.lapse_offers")
+def lapse_offers() -> int:
+    """Every minute (Celery beat): round offers unanswered past the timeout lapse."""
+    return services.dispatch_offers_lapse()

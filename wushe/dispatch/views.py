@@ -88,6 +88,7 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
         tasks = Task.objects.select_related("need__area").in_bulk(
             [task_pk(s["task"]) for r in routes for s in r["stops"]]
             + [task_pk(t) for t in (rnd.solution or {}).get("unassigned", [])]
+            + [c["task"] for c in rnd.changes or []]
         )
         users = get_user_model().objects.in_bulk([volunteer_pk(r["volunteer"]) for r in routes])
         for route in routes:
@@ -117,6 +118,14 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                 "routes": routes,
                 "unassigned": [t for t in unassigned if t is not None],
                 "volunteers": sorted(everyone.values(), key=str),
+                "urgent": selectors.urgent_waiting(round=rnd)
+                if user_may(request.user, "dispatch.run")
+                and rnd.status == DispatchRound.Status.APPROVED
+                else [],
+                "returned": [
+                    {**r, "task_obj": tasks.get(r["task"])}
+                    for r in (rnd.approval or {}).get("returned", [])
+                ],
                 "changes": changes,
                 "can_run": user_may(request.user, "dispatch.run")
                 and rnd.status == DispatchRound.Status.PROPOSED,
@@ -148,6 +157,17 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                     position=int(position) if position else None,
                 )
                 messages.success(request, _("Route changed."))
+            elif do == "insert":
+                task = selectors.task_for_round(round=rnd, pk=int(request.POST.get("task", "")))
+                rnd = services.dispatch_round_insert(actor=request.user, round=rnd, task=task)
+                messages.success(
+                    request,
+                    _("Inserted into the route of %(who)s as stop %(n)s; the offer was sent.")
+                    % {
+                        "who": get_user_model().objects.get(pk=rnd.changes[-1]["volunteer"]),
+                        "n": rnd.changes[-1]["position"],
+                    },
+                )
             else:
                 only = request.POST.get("volunteer")
                 rnd = services.dispatch_round_approve(

@@ -32,6 +32,7 @@ from wushe.needs.models import (
     TaskAssignment,
     TriageSettings,
 )
+from wushe.needs.signals import offer_declined_on_commit
 from wushe.residents.models import Resident
 from wushe.residents.selectors import resident_tags
 
@@ -622,6 +623,38 @@ def assignment_decline(
     )
     _need_follows_tasks(task.need, actor)
     log_action("needs.task.declined", actor=actor, obj=task, area_path=task.need.area.path)
+    offer_declined_on_commit(assignment.pk)
+    return assignment
+
+
+@transaction.atomic
+def assignment_lapse(*, assignment: TaskAssignment, reason: str) -> TaskAssignment | None:
+    """An offer left unanswered too long counts as a decline (the volunteer is not asked
+    again for this task); the task goes back to open when no other offer stands. Returns
+    None when the offer was answered in the meantime."""
+    assignment = TaskAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.state != AS.OFFERED:
+        return None
+    assignment.state = AS.DECLINED
+    assignment.reason = reason[:500]
+    assignment.responded_at = timezone.now()
+    assignment.save(update_fields=["state", "reason", "responded_at", "updated_at"])
+    task = Task.objects.select_for_update().select_related("need__area").get(pk=assignment.task_id)
+    if task.status == TS.OFFERED and not task.assignments.filter(state=AS.OFFERED).exists():
+        task.status = TS.OPEN
+        task.save(update_fields=["status", "updated_at"])
+    _event(
+        task.need, "task_declined", None, old=TS.OFFERED, new=task.status, task=task, note=reason
+    )
+    _need_follows_tasks(task.need, None)
+    log_action(
+        "needs.task.lapsed",
+        actor=None,
+        obj=task,
+        area_path=task.need.area.path,
+        data={"volunteer": assignment.volunteer_id},
+    )
+    offer_declined_on_commit(assignment.pk, lapsed=True)
     return assignment
 
 

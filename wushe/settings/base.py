@@ -204,9 +204,12 @@ WUSHE_DISPATCH_DETOUR = float(env_str("WUSHE_DISPATCH_DETOUR") or "1.3")
 WUSHE_DISPATCH_SHIFT_S = env_int("WUSHE_DISPATCH_SHIFT_S", 4 * 3600)
 WUSHE_DISPATCH_SERVICE_S = env_int("WUSHE_DISPATCH_SERVICE_S", 600)
 WUSHE_DISPATCH_CAPACITY = env_int("WUSHE_DISPATCH_CAPACITY", 12)
+# An offer from an approved round unanswered this long lapses and is re-dispatched.
+WUSHE_DISPATCH_OFFER_TIMEOUT_S = env_int("WUSHE_DISPATCH_OFFER_TIMEOUT_S", 30 * 60)
 
 # Periodic work (Celery beat): overdue requests escalate within five minutes of their SLA.
 CELERY_BEAT_SCHEDULE = {
     "needs.escalate_overdue": {"task": "needs.escalate_overdue", "schedule": 300.0},
     "needs.prune_idempotency_keys": {"task": "needs.prune_idempotency_keys", "schedule": 86400.0},
+    "dispatch.lapse_offers": {"task": "dispatch.lapse_offers", "schedule": 60.0},
 }
