@@ -1,4 +1,5 @@
-"""Dispatch rounds API: list, start, read (with explanations), approve, discard; scoped."""
+"""Dispatch API: rounds (list, start, read with explanations, edit, approve, insert into
+the approved routes, discard), streets' travel settings and the volunteer's own; scoped."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from wushe.areas.selectors import area_get_for
+from wushe.core.errors import NotFoundError
 from wushe.dispatch import selectors, services
 from wushe.dispatch.explain import explain_routes
 from wushe.dispatch.models import DispatchRound
+from wushe.volunteers.models import TravelMode, VolunteerProfile
+from wushe.volunteers.services import volunteer_set_travel_mode
 
 
 class RoundOutput(serializers.ModelSerializer):
@@ -162,3 +167,74 @@ class DispatchRoundViewSet(viewsets.GenericViewSet):
         task = selectors.task_for_round(round=rnd, pk=data.validated_data["task"])
         rnd = services.dispatch_round_insert(actor=request.user, round=rnd, task=task)
         return Response(RoundDetailOutput(rnd).data)
+
+
+class StreetTravelOutput(serializers.Serializer):
+    area = serializers.CharField(source="area.code")
+    name = serializers.CharField(source="area.name")
+    travel_mode = serializers.CharField(help_text="walking, cycling or driving")
+    detour = serializers.FloatField()
+
+
+class StreetTravelInput(serializers.Serializer):
+    area = serializers.CharField(help_text="code of the street")
+    travel_mode = serializers.ChoiceField(choices=TravelMode.values)
+    detour = serializers.DecimalField(max_digits=3, decimal_places=2)
+
+
+class StreetTravelView(APIView):
+    """Each street's travel defaults for dispatch (GET); change one street's (POST)."""
+
+    permission = "dispatch.view"
+    write_permission = "dispatch.run"
+
+    @extend_schema(responses=StreetTravelOutput(many=True))
+    def get(self, request: Request) -> Response:
+        rows = selectors.street_travel_list(actor=request.user)
+        return Response(StreetTravelOutput(rows, many=True).data)
+
+    @extend_schema(request=StreetTravelInput, responses=StreetTravelOutput)
+    def post(self, request: Request) -> Response:
+        data = StreetTravelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        area = area_get_for(request.user, data.validated_data["area"])
+        row = services.street_travel_set(
+            actor=request.user,
+            area=area,
+            travel_mode=data.validated_data["travel_mode"],
+            detour=data.validated_data["detour"],
+        )
+        return Response(StreetTravelOutput(row).data)
+
+
+class MyTravelSerializer(serializers.Serializer):
+    travel_mode = serializers.ChoiceField(
+        choices=["", *TravelMode.values], allow_blank=True, help_text="blank: the street's"
+    )
+
+
+class MyTravelView(APIView):
+    """How the volunteer gets around (their profile): read and change it."""
+
+    permission = "needs.task_work"
+
+    def _profile(self, request: Request) -> VolunteerProfile:
+        profile = VolunteerProfile.objects.filter(user=request.user).first()
+        if profile is None:
+            raise NotFoundError()
+        return profile
+
+    @extend_schema(responses=MyTravelSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MyTravelSerializer(self._profile(request)).data)
+
+    @extend_schema(request=MyTravelSerializer, responses=MyTravelSerializer)
+    def post(self, request: Request) -> Response:
+        data = MyTravelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = volunteer_set_travel_mode(
+            actor=request.user,
+            profile=self._profile(request),
+            travel_mode=data.validated_data["travel_mode"],
+        )
+        return Response(MyTravelSerializer(profile).data)

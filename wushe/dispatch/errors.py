@@ -29,3 +29,8 @@ NOT_APPROVED = _("Only an approved round has current routes to insert into.")
 TASK_NOT_OPEN = _("This task is no longer open (now %(status)s).")
 TASK_OUTSIDE = _("This task is not in the area of this round.")
 NO_COORDINATES = _("The building of this task has no coordinates.")
+
+# Travel settings.
+NOT_A_STREET = _("Travel settings belong to a street (or township).")
+DETOUR_RANGE = _("The detour factor must be between 1.0 and 3.0.")
+TRAVEL_MODE = _("Choose on foot, by bicycle or by car.")

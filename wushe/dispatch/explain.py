@@ -24,6 +24,7 @@ def explain_routes(
         return []
     locs = instance.get("locations") or []
     speed = float((instance.get("travel") or {}).get("speed_mps") or 1.2)
+    durations = instance.get("durations")
     vols = {v["id"]: v for v in instance.get("volunteers", [])}
     tasks = {t["id"]: t for t in instance.get("tasks", [])}
     out = []
@@ -41,7 +42,10 @@ def explain_routes(
             there = int(task["location"])
             (x0, y0), (x1, y1) = locs[here], locs[there]
             metres = math.hypot(x1 - x0, y1 - y0)
-            travel = math.ceil(metres / speed) if metres else 0
+            if durations:  # the street network's time (the engine uses the same)
+                travel = int(durations[here][there])
+            else:
+                travel = math.ceil(metres / speed) if metres else 0
             clock += travel
             window = task.get("window")
             if window:
@@ -57,6 +61,7 @@ def explain_routes(
                     "skills_needed": needed,
                     "skills_matched": [s for s in needed if s in has],
                     "volunteer_skills": sorted(has),
+                    "travel_mode": vol.get("travel_mode", ""),
                     "metres": round(metres),
                     "walk_min": round(travel / 60, 1),
                     "arrival_min": round(arrival / 60),

@@ -12,9 +12,11 @@ What goes in:
 Coordinates are WGS-84 lon/lat, projected to metres with an equirectangular projection
 around the mean of all the points in the snapshot (x east = R·Δλ·cos φ₀, y north = R·Δφ).
 Inside one street (a few km) the error is far below the walking detour. Travel time is
-``distance / (speed / detour)``: the format has one speed for everyone, so the per-volunteer
-speed is the setting ``WUSHE_DISPATCH_SPEED_MPS`` (walking, 1.2 m/s) divided by
-``WUSHE_DISPATCH_DETOUR`` (streets are not straight lines, 1.3).
+``distance / (speed / detour)``: each volunteer gets around as their profile says (else as
+the street's default) and the detour factor is the street's (see :mod:`.travel`); the
+format has one speed for everyone, so a round is planned at the slowest of its volunteers'
+speeds and says so in its report. With ``WUSHE_OSRM_URL`` the background job replaces
+straight lines by the street network's durations before solving.
 
 Ids in the document are ``t<Task.pk>`` and ``v<User.pk>``.
 """
@@ -31,6 +33,7 @@ from django.db.models import Max
 
 from wushe.areas.models import Area
 from wushe.dispatch.edits import ELIGIBLE_PREFIX
+from wushe.dispatch.travel import round_speed, street_defaults
 from wushe.needs.models import OPEN_STATUSES, Task, TaskAssignment
 from wushe.needs.triage import LIFE, VULNERABILITY
 from wushe.volunteers.models import Skill, VolunteerProfile
@@ -118,7 +121,7 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
     shift_s = int(setting("WUSHE_DISPATCH_SHIFT_S", 4 * 3600))
     service_s = int(setting("WUSHE_DISPATCH_SERVICE_S", 600))
     capacity = int(setting("WUSHE_DISPATCH_CAPACITY", 12))
-    speed = setting("WUSHE_DISPATCH_SPEED_MPS", 1.2) / setting("WUSHE_DISPATCH_DETOUR", 1.3)
+    default_mode, detour = street_defaults(area)
 
     tasks = list(
         Task.objects.filter(
@@ -193,6 +196,7 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
         vol_docs.append(
             {
                 "id": f"v{p.user_id}",
+                "travel_mode": p.travel_mode or default_mode,
                 "start": loc(here),
                 "end": None,
                 "capacity": capacity,
@@ -226,6 +230,12 @@ def build_instance(*, area: Area, now: datetime, name: str = "") -> Snapshot:
             exclude_volunteers(doc, vol_docs, declined[t.pk])
 
     locations, centre = project(points)
+    modes = [v["travel_mode"] for v in vol_docs]
+    speed, slowest = round_speed(modes, detour)
+    report["travel_mode"] = slowest
+    report["detour"] = detour
+    report["travel_modes"] = {m: modes.count(m) for m in sorted(set(modes))}
+    report["travel_source"] = "coordinates"
     report["centre"] = list(centre)
     report["tasks"] = len(task_docs)  # so that lists need not load the instance
     report["volunteers"] = len(vol_docs)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wushe.areas.models import Area
 from wushe.core.models import Job, TimeStampedModel
+from wushe.volunteers.models import TravelMode
 
 
 class DispatchRound(TimeStampedModel):
@@ -72,3 +73,34 @@ class DispatchRound(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.pk} {self.area} {self.status}"
+
+
+class StreetTravel(TimeStampedModel):
+    """A street's travel defaults for dispatch: how its volunteers get around unless their
+    profile says otherwise, and how much longer than a straight line its streets make a
+    trip (the detour factor). Without a row the settings' defaults apply."""
+
+    area = models.OneToOneField(
+        Area, verbose_name=_("street"), on_delete=models.CASCADE, related_name="dispatch_travel"
+    )
+    travel_mode = models.CharField(
+        _("volunteers get around"), max_length=10, choices=TravelMode.choices
+    )
+    detour = models.DecimalField(_("detour factor"), max_digits=3, decimal_places=2)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    scope_path_field = "area__path"
+
+    class Meta:
+        verbose_name = _("street travel settings")
+        verbose_name_plural = _("street travel settings")
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.travel_mode} {self.detour}"

@@ -6,10 +6,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from wushe.areas.levels import Level
+from wushe.areas.selectors import area_list
+from wushe.core.errors import NotFoundError
 from wushe.core.scoping import get_scoped, scoped
 from wushe.dispatch.explain import explain_routes
 from wushe.dispatch.instance import task_pk
-from wushe.dispatch.models import DispatchRound
+from wushe.dispatch.models import DispatchRound, StreetTravel
+from wushe.dispatch.travel import street_defaults, street_of
 from wushe.needs.models import OPEN_STATUSES, Task, TaskAssignment
 from wushe.needs.triage import LIFE
 
@@ -97,7 +101,22 @@ def task_for_round(*, round: DispatchRound, pk: Any) -> Task:
         .first()
     )
     if found is None:
-        from wushe.core.errors import NotFoundError  # noqa: PLC0415
-
         raise NotFoundError()
     return found
+
+
+def street_travel_list(*, actor: Any) -> list[dict[str, Any]]:
+    """The streets in the actor's scope with their travel settings (or the defaults)."""
+
+    streets = list(area_list(actor=actor, level=Level.STREET))
+    if not streets and getattr(actor, "scope_area", None) is not None:
+        found = street_of(actor.scope_area)
+        streets = [found] if found is not None else []
+    rows = {r.area_id: r for r in StreetTravel.objects.filter(area__in=streets)}
+    out = []
+    for street in streets:
+        mode, detour = street_defaults(street)
+        out.append(
+            {"area": street, "travel_mode": mode, "detour": detour, "row": rows.get(street.pk)}
+        )
+    return out

@@ -8,6 +8,7 @@ status, audit) is the same as a dispatcher's manual assign.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError
@@ -34,9 +36,11 @@ from wushe.dispatch.instance import (
     task_pk,
     volunteer_pk,
 )
-from wushe.dispatch.models import DispatchRound
+from wushe.dispatch.models import DispatchRound, StreetTravel
+from wushe.dispatch.travel import add_network_durations
 from wushe.needs import services as needs_services
 from wushe.needs.models import Task, TaskAssignment
+from wushe.volunteers.models import TravelMode
 
 JOB_KIND = "dispatch.round"
 S = DispatchRound.Status
@@ -98,6 +102,11 @@ def _solve(instance: dict[str, Any], time_limit_s: int) -> dict[str, Any]:
 def dispatch_round_solve(*, round_id: int) -> dict[str, Any]:
     """Run the engine on the snapshot (outside any transaction) and store the proposal."""
     rnd = DispatchRound.objects.get(pk=round_id)
+    if settings.WUSHE_OSRM_URL and not rnd.instance.get("durations"):
+        # Network durations are fetched here, in the background job, not in the request
+        # that took the snapshot; the snapshot keeps them for audit and replay.
+        add_network_durations(rnd.instance, rnd.report)
+        DispatchRound.objects.filter(pk=rnd.pk).update(instance=rnd.instance, report=rnd.report)
     try:
         solution = _solve(rnd.instance, rnd.time_limit_s)
     except InstanceError as exc:
@@ -560,3 +569,37 @@ def dispatch_round_insert(*, actor: Any, round: DispatchRound, task: Task) -> Di
     _save_online(rnd)
     log_action("dispatch.round.inserted", actor=actor, obj=rnd, area_path=rnd.area.path, data=entry)
     return rnd
+
+
+# -- travel settings ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def street_travel_set(
+    *, actor: Any, area: Area, travel_mode: str, detour: Decimal | float | str
+) -> StreetTravel:
+    """A street's travel defaults for dispatch: how its volunteers get around unless their
+    profile says otherwise, and its detour factor (1.0 = straight lines, at most 3.0)."""
+    if not path_in_scope(area.path, actor):
+        raise NotFoundError()
+    if area.level != Level.STREET:
+        raise ApplicationError(errors.NOT_A_STREET, field="area")
+    if travel_mode not in TravelMode.values:
+        raise ApplicationError(errors.TRAVEL_MODE, field="travel_mode")
+    try:
+        factor = Decimal(str(detour)).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise ApplicationError(errors.DETOUR_RANGE, field="detour") from exc
+    if not Decimal("1") <= factor <= Decimal("3"):
+        raise ApplicationError(errors.DETOUR_RANGE, field="detour")
+    row, _ = StreetTravel.objects.update_or_create(
+        area=area, defaults={"travel_mode": travel_mode, "detour": factor, "updated_by": actor}
+    )
+    log_action(
+        "dispatch.travel.changed",
+        actor=actor,
+        obj=row,
+        area_path=area.path,
+        data={"travel_mode": travel_mode, "detour": str(factor)},
+    )
+    return row

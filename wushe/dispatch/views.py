@@ -25,7 +25,8 @@ from wushe.dispatch.explain import explain_routes
 from wushe.dispatch.instance import task_pk, unproject, volunteer_pk
 from wushe.dispatch.models import DispatchRound
 from wushe.needs.models import Task
-from wushe.volunteers.models import Skill
+from wushe.volunteers.models import Skill, TravelMode, VolunteerProfile
+from wushe.volunteers.services import volunteer_set_travel_mode
 
 
 def _round_or_404(actor: Any, pk: Any) -> DispatchRound:
@@ -133,6 +134,8 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                 "n_tasks": len(rnd.instance.get("tasks", [])),
                 "n_volunteers": len(rnd.instance.get("volunteers", [])),
                 "travel_min": round((rnd.score_travel_s or 0) / 60),
+                "travel_mode": dict(TravelMode.choices).get(rnd.report.get("travel_mode", "")),
+                "mixed_modes": len(rnd.report.get("travel_modes") or {}) > 1,
             },
         )
 
@@ -186,8 +189,58 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
         return redirect("dispatch:round", pk=pk)
 
 
+class TravelSettingsView(RolePermissionRequiredMixin, View):
+    """Each street's travel defaults: how volunteers get around, the detour factor."""
+
+    permission = "dispatch.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "dispatch/travel.html",
+            {
+                "streets": selectors.street_travel_list(actor=request.user),
+                "modes": TravelMode.choices,
+                "can_run": user_may(request.user, "dispatch.run"),
+                "osrm": bool(settings.WUSHE_OSRM_URL),
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not user_may(request.user, "dispatch.run"):
+            return self.handle_no_permission()
+        try:
+            services.street_travel_set(
+                actor=request.user,
+                area=area_get_for(request.user, request.POST.get("area", "")),
+                travel_mode=request.POST.get("travel_mode", ""),
+                detour=request.POST.get("detour", ""),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Travel settings saved."))
+        return redirect("dispatch:travel")
+
+
 class MyRouteView(RolePermissionRequiredMixin, View):
     permission = "needs.task_work"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        profile = VolunteerProfile.objects.filter(user=request.user).first()
+        if profile is None:
+            raise Http404()
+        try:
+            volunteer_set_travel_mode(
+                actor=request.user,
+                profile=profile,
+                travel_mode=request.POST.get("travel_mode", ""),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved: the next dispatch round plans with it."))
+        return redirect("dispatch:my_route")
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rows = selectors.my_route(actor=request.user)
@@ -209,6 +262,8 @@ class MyRouteView(RolePermissionRequiredMixin, View):
                 "map_points": _map_points(request.user, rows)
                 if finders.find("vendor/leaflet/leaflet.js")
                 else [],
+                "profile": VolunteerProfile.objects.filter(user=request.user).first(),
+                "modes": TravelMode.choices,
                 "tile_url": settings.WUSHE_MAP_TILE_URL,
                 "tile_attribution": settings.WUSHE_MAP_TILE_ATTRIBUTION,
             },

@@ -204,6 +204,16 @@ WUSHE_DISPATCH_DETOUR = float(env_str("WUSHE_DISPATCH_DETOUR") or "1.3")
 WUSHE_DISPATCH_SHIFT_S = env_int("WUSHE_DISPATCH_SHIFT_S", 4 * 3600)
 WUSHE_DISPATCH_SERVICE_S = env_int("WUSHE_DISPATCH_SERVICE_S", 600)
 WUSHE_DISPATCH_CAPACITY = env_int("WUSHE_DISPATCH_CAPACITY", 12)
+# Cycling and driving speeds (m/s) for volunteers whose profile (or street) says so; a
+# street's default mode and detour factor can be changed on the dispatch page.
+WUSHE_DISPATCH_CYCLING_MPS = float(env_str("WUSHE_DISPATCH_CYCLING_MPS") or "3.3")
+WUSHE_DISPATCH_DRIVING_MPS = float(env_str("WUSHE_DISPATCH_DRIVING_MPS") or "5.5")
+WUSHE_DISPATCH_TRAVEL_MODE = env_str("WUSHE_DISPATCH_TRAVEL_MODE") or "walking"
+# An OSRM-compatible table service (e.g. http://osrm:5000): travel times over the street
+# network instead of straight lines; on failure the round falls back and says so.
+WUSHE_OSRM_URL = env_str("WUSHE_OSRM_URL") or ""
+WUSHE_OSRM_TIMEOUT_S = float(env_str("WUSHE_OSRM_TIMEOUT_S") or "10")
+WUSHE_OSRM_MAX_TABLE = env_int("WUSHE_OSRM_MAX_TABLE", 100)
 # An offer from an approved round unanswered this long lapses and is re-dispatched.
 WUSHE_DISPATCH_OFFER_TIMEOUT_S = env_int("WUSHE_DISPATCH_OFFER_TIMEOUT_S", 30 * 60)
 

@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 UNKNOWN_SKILL = _("Unknown skill “{skill}”.")
 NOT_A_VOLUNTEER = _("This user is not a volunteer.")
 AREA_OUT_OF_SCOPE = _("This area is outside your scope.")
+UNKNOWN_TRAVEL_MODE = _("Choose on foot, by bicycle or by car.")

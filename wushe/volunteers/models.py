@@ -23,6 +23,12 @@ class Skill(models.TextChoices):
     INSTALLER = "installer", _("installer (door sensors)")
 
 
+class TravelMode(models.TextChoices):
+    WALKING = "walking", _("on foot")
+    CYCLING = "cycling", _("by bicycle or e-bike")
+    DRIVING = "driving", _("by car")
+
+
 class VolunteerProfile(TimeStampedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -38,6 +44,10 @@ class VolunteerProfile(TimeStampedModel):
         verbose_name=_("home area"),
         on_delete=models.PROTECT,
         related_name="volunteer_profiles",
+    )
+    # Blank: the street's default (dispatch settings); dispatch turns it into a speed.
+    travel_mode = models.CharField(
+        _("gets around"), max_length=10, choices=TravelMode.choices, blank=True
     )
 
     scope_path_field = "home_area__path"

@@ -11,7 +11,7 @@ from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, PermissionDeniedError
 from wushe.core.scoping import path_in_scope
 from wushe.volunteers import errors
-from wushe.volunteers.models import Skill, VolunteerProfile
+from wushe.volunteers.models import Skill, TravelMode, VolunteerProfile
 
 
 def _clean_skills(skills: list[str]) -> list[str]:
@@ -73,5 +73,27 @@ def volunteer_set_shift(
         obj=profile,
         area_path=profile.home_area.path,
         data={"on_shift": on_shift},
+    )
+    return profile
+
+
+@transaction.atomic
+def volunteer_set_travel_mode(
+    *, actor: Any, profile: VolunteerProfile, travel_mode: str
+) -> VolunteerProfile:
+    """How the volunteer gets around (walking, cycling, driving; blank: the street's
+    default) -- dispatch plans their travel times with it. Themselves, or a worker."""
+    if actor != profile.user and not path_in_scope(profile.home_area.path, actor):
+        raise PermissionDeniedError()
+    if travel_mode and travel_mode not in TravelMode.values:
+        raise ApplicationError(errors.UNKNOWN_TRAVEL_MODE, field="travel_mode")
+    profile.travel_mode = travel_mode
+    profile.save(update_fields=["travel_mode", "updated_at"])
+    log_action(
+        "volunteers.profile.travel_mode_changed",
+        actor=actor,
+        obj=profile,
+        area_path=profile.home_area.path,
+        data={"travel_mode": travel_mode},
     )
     return profile

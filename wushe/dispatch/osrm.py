@@ -1,0 +1,87 @@
+"""Client of an OSRM-compatible ``table`` service: travel durations over the street network.
+
+``GET {base}/table/v1/{profile}/{lon,lat;lon,lat;...}?annotations=duration&sources=..&
+destinations=..`` answers ``{"code": "Ok", "durations": [[seconds, ...], ...]}``. A server
+limits the size of one table (OSRM's ``--max-table-size``, 100 by default), so a larger
+matrix is asked for in blocks of at most ``max_size`` coordinates. Standard library only
+(``urllib``): one plain GET per block, with a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+
+Point = tuple[float, float]  # (lon, lat)
+
+
+class OsrmError(Exception):
+    """The service could not give the matrix (unreachable, slow, an error answer)."""
+
+
+def _get(url: str, timeout: float) -> dict[str, object]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured URL)
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read()[:200].decode("utf-8", "replace")
+        raise OsrmError(f"HTTP {exc.code}: {detail}") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise OsrmError(str(getattr(exc, "reason", exc))) from exc
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise OsrmError("the answer is not JSON") from exc
+    if not isinstance(doc, dict) or doc.get("code") != "Ok":
+        code = doc.get("code") if isinstance(doc, dict) else None
+        message = doc.get("message") if isinstance(doc, dict) else None
+        raise OsrmError(f"{code or 'no code'}: {message or 'no durations'}")
+    return doc
+
+
+def table(
+    base_url: str,
+    profile: str,
+    points: Sequence[Point],
+    *,
+    timeout: float = 10.0,
+    max_size: int = 100,
+) -> list[list[int]]:
+    """The full ``len(points)`` square matrix of whole seconds (rounded up). A pair the
+    network cannot connect (``null``) raises :class:`OsrmError`."""
+    n = len(points)
+    if n == 0:
+        return []
+    half = max(1, max_size // 2)
+    blocks = [list(range(i, min(i + half, n))) for i in range(0, n, half)]
+    out = [[0] * n for _ in range(n)]
+    base = base_url.rstrip("/")
+    for rows in blocks:
+        for cols in blocks:
+            # One request per pair of blocks; one coordinate list when they are the same.
+            idx = rows if rows == cols else rows + cols
+            coords = ";".join(f"{points[i][0]:.6f},{points[i][1]:.6f}" for i in idx)
+            sources = ";".join(str(k) for k in range(len(rows)))
+            start = 0 if rows == cols else len(rows)
+            destinations = ";".join(str(start + k) for k in range(len(cols)))
+            query = urllib.parse.urlencode(
+                {"annotations": "duration", "sources": sources, "destinations": destinations}
+            )
+            url = f"{base}/table/v1/{urllib.parse.quote(profile)}/{coords}?{query}"
+            durations = _get(url, timeout).get("durations")
+            if not isinstance(durations, list) or len(durations) != len(rows):
+                raise OsrmError("durations: wrong number of rows")
+            for r, row in zip(rows, durations, strict=True):
+                if not isinstance(row, list) or len(row) != len(cols):
+                    raise OsrmError("durations: wrong number of columns")
+                for c, value in zip(cols, row, strict=True):
+                    if value is None:
+                        raise OsrmError(f"no route between points {r} and {c}")
+                    if not isinstance(value, int | float) or value < 0:
+                        raise OsrmError(f"durations: bad value {value!r}")
+                    out[r][c] = 0 if r == c else math.ceil(value)
+    return out
