@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from tests.browser.browser_support import ROOT, assert_accessible, login, tr
 from tests.browser.conftest import PHONE
 from tests.needs.factories_needs import make_need, make_volunteer
+from wushe.areas import services as area_services
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
 from wushe.volunteers.models import VolunteerProfile
@@ -17,6 +18,13 @@ def test_round_proposed_approved_volunteer_sees_route(browser, live_server, page
     for area in (street.building_a2, street.building_a1, street.building_a2):
         need = make_need(people.worker_a, area)
         needs_services.task_create(actor=people.worker_a, need=need)
+
+    outline = [[121.538, 31.224], [121.541, 31.224], [121.541, 31.226], [121.538, 31.224]]
+    area_services.area_set_geometry(
+        actor=people.command,
+        area=street.community_a,
+        geometry={"type": "Polygon", "coordinates": [outline]},
+    )
 
     login(page, people.worker_a)
     assert_accessible(page)  # the home page
@@ -59,5 +67,7 @@ def test_round_proposed_approved_volunteer_sees_route(browser, live_server, page
         expect(labels.first).to_contain_text(tr("Start point"))
         text = " · ".join(labels.all_inner_texts())
         assert [t for t in text.split(" · ") if t.isdigit()] == ["1", "2", "3"]
+        # The community's outline is drawn under the route.
+        expect(helper.locator("#route-map path.route-outline")).to_have_count(1)
         assert_accessible(helper)
     ctx.close()

@@ -1,4 +1,4 @@
-"""Areas API: list and read the tree in scope; import, move and merge."""
+"""Areas API: list and read the tree in scope; import, move, merge and outline."""
 
 from __future__ import annotations
 
@@ -22,10 +22,30 @@ from wushe.core.jobs import job_for_large_upload
 class AreaOutput(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", allow_null=True, default=None)
     merged_into = serializers.CharField(source="merged_into.code", allow_null=True, default=None)
+    has_outline = serializers.SerializerMethodField()
 
     class Meta:
         model = Area
-        fields = ["code", "name", "level", "parent_code", "lon", "lat", "is_active", "merged_into"]
+        fields = [
+            "code",
+            "name",
+            "level",
+            "parent_code",
+            "lon",
+            "lat",
+            "is_active",
+            "merged_into",
+            "has_outline",
+        ]
+
+    def get_has_outline(self, obj: Area) -> bool:
+        return bool(obj.geometry)
+
+
+class OutlineSerializer(serializers.Serializer):
+    geometry = serializers.JSONField(
+        allow_null=True, help_text="GeoJSON Polygon or MultiPolygon (lon/lat); null clears it"
+    )
 
 
 class ImportInput(serializers.Serializer):
@@ -64,6 +84,7 @@ class AreaViewSet(viewsets.GenericViewSet):
         "import_file": "areas.import",
         "move": "areas.manage",
         "merge": "areas.manage",
+        "outline": "areas.manage",
     }
     lookup_field = "code"
     serializer_class = AreaOutput
@@ -150,3 +171,15 @@ class AreaViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
         )
         return Response(AreaOutput(target).data)
+
+    @extend_schema(request=OutlineSerializer, responses=OutlineSerializer)
+    @action(detail=True, methods=["post"])
+    def outline(self, request: Request, code: str) -> Response:
+        """Set or clear the area's outline (drawn on route maps)."""
+        area = selectors.area_get_for(request.user, code)
+        data = OutlineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        area = services.area_set_geometry(
+            actor=request.user, area=area, geometry=data.validated_data["geometry"]
+        )
+        return Response({"geometry": area.geometry})

@@ -44,3 +44,10 @@ MERGE_SAME = _("An area cannot be merged into itself.")
 INACTIVE = _("{name} was merged into another area and can no longer change.")
 REASON_REQUIRED = _("Say why the boundary changes: the reason is kept in the history.")
 OUT_OF_SCOPE = _("Area {code} is outside your area.")
+GEOMETRY_TYPE = _("The outline must be GeoJSON: a Polygon or a MultiPolygon.")
+GEOMETRY_RING = _(
+    "Each ring of the outline needs at least four points, the last equal to the first."
+)
+GEOMETRY_POINT = _("Each point of the outline is [longitude, latitude] in degrees.")
+GEOMETRY_TOO_BIG = _("The outline has too many points (at most 20,000).")
+GEOMETRY_NOT_JSON = _("The outline is not valid JSON.")

@@ -28,6 +28,8 @@ class Area(TimeStampedModel):
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Optional outline (GeoJSON Polygon/MultiPolygon, lon/lat): drawn on route maps.
+    geometry = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     merged_into = models.ForeignKey(
         "self",

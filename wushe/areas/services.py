@@ -1,4 +1,5 @@
-"""Every write to the area tree: import, move, merge. One transaction each, audited."""
+"""Every write to the area tree: import, move, merge, outline. One transaction each,
+audited."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from wushe.areas import errors
+from wushe.areas.geometry import clean_geometry
 from wushe.areas.importing import COLUMNS, REQUIRED, AreaRow, parse_row
 from wushe.areas.levels import ALLOWED_PARENTS, RANK, Level, child_extends_parent
 from wushe.areas.models import Area, AreaChange
@@ -336,3 +338,19 @@ def _repoint_references(source: Area, target: Area) -> dict[str, int]:
         if n:
             counts[model._meta.label_lower] = n
     return counts
+
+
+@transaction.atomic
+def area_set_geometry(*, actor: Any, area: Area, geometry: Any) -> Area:
+    """Set (or clear, with None) an area's outline: GeoJSON Polygon or MultiPolygon."""
+    if not path_in_scope(area.path, actor):
+        raise PermissionDeniedError(errors.OUT_OF_SCOPE.format(code=area.code))
+    area.geometry = clean_geometry(geometry)
+    area.save(update_fields=["geometry", "updated_at"])
+    log_action(
+        "areas.area.outline_set" if area.geometry else "areas.area.outline_cleared",
+        actor=actor,
+        obj=area,
+        area_path=area.path,
+    )
+    return area

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:code>/", views.AreaDetailView.as_view(), name="detail"),
     path("<str:code>/move/", views.AreaMoveView.as_view(), name="move"),
     path("<str:code>/merge/", views.AreaMergeView.as_view(), name="merge"),
+    path("<str:code>/outline/", views.AreaOutlineView.as_view(), name="outline"),
 ]

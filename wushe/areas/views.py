@@ -1,7 +1,9 @@
-"""Area pages: list, detail with history, import, move and merge. Thin: selectors and services."""
+"""Area pages: list, detail with history, import, move, merge and outline. Thin: selectors
+and services."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from wushe.areas import selectors, services
+from wushe.areas import errors, selectors, services
 from wushe.areas.forms import AreaFilterForm, ImportForm, MergeForm, MoveForm
 from wushe.areas.levels import Level
 from wushe.areas.tasks import JOB_KIND, import_areas_job
@@ -54,8 +56,15 @@ def _get(request: HttpRequest, code: str) -> Any:
         raise Http404(str(exc.message)) from exc
 
 
+OUTLINED = (Level.STREET, Level.COMMUNITY, Level.GRID)
+
+
 def _detail_context(
-    request: HttpRequest, area: Any, move_form: Any = None, merge_form: Any = None
+    request: HttpRequest,
+    area: Any,
+    move_form: Any = None,
+    merge_form: Any = None,
+    outline_text: str | None = None,
 ) -> dict[str, Any]:
     user = request.user
     manage = user_may(user, "areas.manage") and area.is_active and area.parent_id is not None
@@ -66,6 +75,11 @@ def _detail_context(
         "history": selectors.area_history(actor=user, area=area)[:20],
         "can_manage": manage,
     }
+    if user_may(user, "areas.manage") and area.level in OUTLINED:
+        context["can_outline"] = True
+        if outline_text is None:
+            outline_text = json.dumps(area.geometry) if area.geometry else ""
+        context["outline_text"] = outline_text
     if manage and area.level in (Level.GRID, Level.BUILDING):
         context["move_form"] = move_form or MoveForm(
             targets=selectors.area_move_targets(actor=user, area=area)
@@ -127,6 +141,28 @@ class AreaMergeView(RolePermissionRequiredMixin, View):
                 return redirect("areas:detail", code=target.code)
         context = _detail_context(request, area, merge_form=form)
         return render(request, "areas/area_detail.html", context, status=400)
+
+
+class AreaOutlineView(RolePermissionRequiredMixin, View):
+    """Paste an area's outline (GeoJSON from a map tool), or clear it; route maps draw it."""
+
+    permission = "areas.manage"
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        area = _get(request, code)
+        text = request.POST.get("geometry", "").strip()
+        try:
+            try:
+                value = json.loads(text) if text else None
+            except ValueError as exc:
+                raise ApplicationError(errors.GEOMETRY_NOT_JSON, field="geometry") from exc
+            services.area_set_geometry(actor=request.user, area=area, geometry=value)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            context = _detail_context(request, area, outline_text=text)
+            return render(request, "areas/area_detail.html", context, status=400)
+        messages.success(request, _("Outline saved.") if text else _("Outline cleared."))
+        return redirect("areas:detail", code=area.code)
 
 
 def _field(form: Any, exc: ApplicationError) -> str | None:

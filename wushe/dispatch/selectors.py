@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from wushe.areas.geometry import convex_hull
 from wushe.areas.levels import Level
+from wushe.areas.models import Area
 from wushe.areas.selectors import area_list
 from wushe.core.errors import NotFoundError
 from wushe.core.scoping import get_scoped, scoped
@@ -120,3 +122,36 @@ def street_travel_list(*, actor: Any) -> list[dict[str, Any]]:
             {"area": street, "travel_mode": mode, "detour": detour, "row": rows.get(street.pk)}
         )
     return out
+
+
+def round_outline(*, round: DispatchRound) -> dict[str, Any] | None:
+    """The map outline of a round's area as a GeoJSON FeatureCollection: the area's own
+    outline when it has one, else the convex hull of its buildings; plus the outlines of
+    the areas right under it (a street's communities) that have one."""
+    area = round.area
+    features: list[dict[str, Any]] = []
+    shape = area.geometry
+    if not shape:
+        points = Area.objects.filter(
+            path__startswith=area.path, level=Level.BUILDING, lon__isnull=False, lat__isnull=False
+        ).values_list("lon", "lat")
+        shape = convex_hull(
+            [(float(lon), float(lat)) for lon, lat in points if lon is not None and lat is not None]
+        )
+    if shape:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shape,
+                "properties": {"name": area.name, "kind": "area", "drawn": bool(area.geometry)},
+            }
+        )
+    features.extend(
+        {
+            "type": "Feature",
+            "geometry": child.geometry,
+            "properties": {"name": child.name, "kind": "part", "drawn": True},
+        }
+        for child in Area.objects.filter(parent=area, is_active=True, geometry__isnull=False)
+    )
+    return {"type": "FeatureCollection", "features": features} if features else None

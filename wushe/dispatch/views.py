@@ -254,14 +254,17 @@ class MyRouteView(RolePermissionRequiredMixin, View):
             row["address"] = present(
                 request.user, task.need, "contact_address", kind="address", context=ctx, hidden=""
             )
+        points = (
+            _map_points(request.user, rows) if finders.find("vendor/leaflet/leaflet.js") else []
+        )
+        routed = next((r["round"] for r in rows if r["round"] is not None), None)
         return render(
             request,
             "dispatch/my_route.html",
             {
                 "rows": rows,
-                "map_points": _map_points(request.user, rows)
-                if finders.find("vendor/leaflet/leaflet.js")
-                else [],
+                "map_points": points,
+                "outline": selectors.round_outline(round=routed) if points and routed else None,
                 "profile": VolunteerProfile.objects.filter(user=request.user).first(),
                 "modes": TravelMode.choices,
                 "tile_url": settings.WUSHE_MAP_TILE_URL,

@@ -125,7 +125,7 @@ LEAFLET_DIR = PROJECT_DIR / "node_modules" / "leaflet" / "dist"
 STATICFILES_DIRS = [("vendor/leaflet", LEAFLET_DIR)] if LEAFLET_DIR.is_dir() else []
 # Map tiles are optional (none by default: the route is drawn on a blank background), e.g.
 # a tile server inside the government network: "https://tiles.example/{z}/{x}/{y}.png".
-WUSHE_MAP_TILE_URL = env_str("WUSHE_MAP_TILE_URL") or ""
+WUSHE_MAP_TILE_URL = env_str("WUSHE_MAP_TILE_URL") or env_str("WUSHE_MAP_TILES_URL") or ""
 WUSHE_MAP_TILE_ATTRIBUTION = env_str("WUSHE_MAP_TILE_ATTRIBUTION") or ""
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")

@@ -28,4 +28,20 @@
       .addTo(map);
   });
   map.fitBounds(L.latLngBounds(line), { padding: [32, 32], maxZoom: 18 });
+  // The street's (or community's) outline, for orientation without tiles: drawn when the
+  // area has one, else the hull of its buildings (dashed).
+  var outline = document.getElementById("route-outline");
+  if (outline) {
+    L.geoJSON(JSON.parse(outline.textContent), {
+      interactive: false,
+      style: function (f) {
+        var drawn = f.properties && f.properties.drawn;
+        return {
+          color: "#555555", weight: f.properties.kind === "area" ? 2 : 1,
+          dashArray: drawn ? null : "6 4", fillColor: "#0b5cad", fillOpacity: 0.04,
+          className: "route-outline",
+        };
+      },
+    }).addTo(map).bringToBack();  // under the route
+  }
 })();
