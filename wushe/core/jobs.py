@@ -27,6 +27,20 @@ INTERNAL_ERROR = _("The job failed because of an internal error; it has been log
 
 Work = Callable[[Job, Callable[[int], None]], dict[str, Any]]
 
+# Job kinds whose result is a page of their own app (kind -> the job's page there), so the
+# generic job page sends the reader to it rather than showing an import report.
+JOB_PAGES: dict[str, Callable[[Job], str | None]] = {}
+
+
+def register_job_page(kind: str, url_of: Callable[[Job], str | None]) -> None:
+    JOB_PAGES[kind] = url_of
+
+
+def job_page(job: Job) -> str | None:
+    """The URL of the page that shows what this job works on, when its app registered one."""
+    url_of = JOB_PAGES.get(job.kind)
+    return url_of(job) if url_of is not None else None
+
 
 def job_create(
     *,

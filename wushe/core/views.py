@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from wushe.core.errors import ApplicationError
+from wushe.core.jobs import job_page
 from wushe.core.models import Job
 from wushe.core.selectors import job_get_for
 
@@ -64,5 +65,8 @@ class JobDetailView(LoginRequiredMixin, View):
             job = job_get_for(request.user, pk)
         except ApplicationError as exc:
             raise Http404(str(exc.message)) from exc
+        target = job_page(job)
+        if target:  # e.g. a dispatch round: its own page shows the job's progress and result
+            return redirect(target)
         running = job.status in (Job.Status.PENDING, Job.Status.RUNNING)
         return render(request, "core/job_detail.html", {"job": job, "running": running})
