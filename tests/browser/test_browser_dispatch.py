@@ -9,6 +9,7 @@ from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.areas import services as area_services
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
+from wushe.needs.models import TaskAssignment
 from wushe.volunteers.models import VolunteerProfile
 
 
@@ -71,3 +72,39 @@ def test_round_proposed_approved_volunteer_sees_route(browser, live_server, page
         expect(helper.locator("#route-map path.route-outline")).to_have_count(1)
         assert_accessible(helper)
     ctx.close()
+
+
+def test_urgent_request_inserted_into_approved_routes(page, street, people):
+    volunteer = make_volunteer("rider", street.building_a1)
+    VolunteerProfile.objects.filter(user=volunteer).update(on_shift=True)
+    needs_services.task_create(
+        actor=people.worker_a, need=make_need(people.worker_a, street.building_a1)
+    )
+    login(page, people.worker_a)
+    assert_accessible(page)
+    page.goto("/dispatch/")
+    assert_accessible(page)
+    page.get_by_label(tr("Area")).select_option(label=street.community_a.name)
+    page.get_by_label(tr("Time limit (seconds)")).fill("1")
+    page.get_by_label(tr("Approve as soon as the routes are proposed")).check()
+    page.get_by_role("button", name=tr("New round")).click()
+    expect(page.get_by_test_id("round-status")).to_contain_text(tr("approved"))
+
+    urgent = needs_services.task_create(
+        actor=people.worker_a,
+        need=make_need(people.worker_a, street.building_a2, medical_emergency=True),
+    )
+    page.reload()
+    form = page.locator(f'[data-insert="{urgent.pk}"]')
+    expect(form).to_have_count(1)
+    assert_accessible(page)
+    form.get_by_role("button", name=tr("Insert into current routes")).click()
+    expect(page.get_by_test_id("changes")).to_have_count(1)
+    expect(page.locator(f'[data-insert="{urgent.pk}"]')).to_have_count(0)
+    assert_accessible(page)
+    assert TaskAssignment.objects.get(task=urgent).volunteer == volunteer
+
+    # The street's travel settings page (a community worker reads it).
+    page.goto("/dispatch/travel/")
+    expect(page.get_by_test_id("street-travel")).to_have_count(1)
+    assert_accessible(page)

@@ -371,19 +371,25 @@ def dispatch_round_edit(
 # -- online changes to approved routes ----------------------------------------------------
 
 
-def round_of_offer(task_id: int, volunteer_id: int, since: datetime) -> int | None:
-    """The approved round whose routes offered ``task_id`` to ``volunteer_id`` (the latest),
-    among rounds changed since the offer was made; None for an offer made by hand."""
-    candidates = (
+def _round_offers(since: datetime) -> dict[tuple[int, int], int]:
+    """(task, volunteer) -> the latest approved round that offered it, among rounds changed
+    since ``since`` (an offer is made while its round is approved or changed)."""
+    found: dict[tuple[int, int], int] = {}
+    rows = (
         DispatchRound.objects.filter(status=S.APPROVED, updated_at__gte=since)
-        .order_by("-approved_at", "-id")
-        .values_list("pk", "approval")[:50]
+        .order_by("approved_at", "id")
+        .values_list("pk", "approval")
     )
-    for pk, approval in candidates:
+    for pk, approval in rows:
         for row in (approval or {}).get("offered", []):
-            if row.get("task") == task_id and row.get("volunteer") == volunteer_id:
-                return int(pk)
-    return None
+            found[(row.get("task"), row.get("volunteer"))] = int(pk)  # later rounds win
+    return found
+
+
+def round_of_offer(task_id: int, volunteer_id: int, since: datetime) -> int | None:
+    """The approved round whose routes offered ``task_id`` to ``volunteer_id`` (the latest);
+    None for an offer a dispatcher made by hand."""
+    return _round_offers(since).get((task_id, volunteer_id))
 
 
 def _elapsed(rnd: DispatchRound, now: datetime) -> int:
@@ -523,12 +529,17 @@ def dispatch_offers_lapse(*, now: datetime | None = None) -> int:
     (a decline in effect); each lapse re-dispatches its task. Returns how many lapsed."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=int(settings.WUSHE_DISPATCH_OFFER_TIMEOUT_S))
-    stale = TaskAssignment.objects.filter(
-        state=TaskAssignment.State.OFFERED, updated_at__lt=cutoff
-    ).order_by("id")[:500]
+    stale = list(
+        TaskAssignment.objects.filter(
+            state=TaskAssignment.State.OFFERED, updated_at__lt=cutoff
+        ).order_by("id")[:500]
+    )
+    if not stale:
+        return 0
+    from_rounds = _round_offers(min(a.created_at for a in stale))
     lapsed = 0
     for a in stale:
-        if round_of_offer(a.task_id, a.volunteer_id, a.created_at) is None:
+        if (a.task_id, a.volunteer_id) not in from_rounds:
             continue  # a dispatcher's own offer: theirs to follow up
         if needs_services.assignment_lapse(assignment=a, reason=_lapse_reason()) is not None:
             lapsed += 1
