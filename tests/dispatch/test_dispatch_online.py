@@ -201,3 +201,22 @@ def test_insert_needs_an_approved_round_and_a_feasible_place(people, street, set
     assert not TaskAssignment.objects.filter(task=urgent).exists()
     rnd.refresh_from_db()
     assert f"t{urgent.pk}" not in {t["id"] for t in rnd.instance["tasks"]}  # rolled back
+
+
+def test_a_broker_failure_does_not_undo_the_decline(
+    people, street, monkeypatch, django_capture_on_commit_callbacks
+):
+    from wushe.dispatch import tasks
+
+    ann = make_volunteer("ann", street.building_a1)
+    on_shift(ann)
+    task = task_in(people, street.building_a1)
+    approved_round(people, street)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.redispatch_offer, "delay", broker_down)
+    decline(ann, task, django_capture_on_commit_callbacks)
+    assert offer_of(task, ann).state == "declined"
+    assert Task.objects.get(pk=task.pk).status == "open"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 def redispatch_on_decline(sender: Any, assignment_id: int, lapsed: bool = False, **kw: Any) -> None:
@@ -10,4 +13,7 @@ def redispatch_on_decline(sender: Any, assignment_id: int, lapsed: bool = False,
     (in the background; the volunteer's answer is not kept waiting)."""
     from wushe.dispatch.tasks import redispatch_offer  # noqa: PLC0415 (tasks import services)
 
-    redispatch_offer.delay(assignment_id, lapsed)
+    try:
+        redispatch_offer.delay(assignment_id, lapsed)
+    except Exception:  # the broker is down: the decline itself stands; say so in the log
+        logger.exception("could not queue the re-dispatch of assignment %s", assignment_id)

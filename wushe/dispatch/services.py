@@ -7,6 +7,7 @@ status, audit) is the same as a dispatcher's manual assign.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -402,7 +403,7 @@ def _place(
     """Put ``task`` into the round's current routes with the engine's online insertion:
     re-dispatch it when the snapshot has it, else add ``new_doc``. Decliners stay off it.
     Returns (volunteer user or None, the change entry's data, reason when not placed)."""
-    instance = rnd.instance
+    instance = copy.deepcopy(rnd.instance)  # the round keeps its own until all went well
     solution = rnd.solution or {"routes": [], "unassigned": []}
     tid = f"t{task.pk}"
     now = timezone.now()
@@ -429,7 +430,11 @@ def _place(
         plan = DispatchPlan(instance, solution)
         chosen = plan.add_task(new_doc)
     new = plan.solution()
-    _store_solution(rnd, new, score(plan.instance, new))
+    try:
+        figures = score(plan.instance, new)
+    except SolutionError as exc:  # the insertion and the checker disagree: change nothing
+        return None, {}, str(errors.EDIT_OTHER % {"task": tid, "volunteer": "", "error": exc})
+    _store_solution(rnd, new, figures)
     rnd.instance = plan.instance
     if chosen is None:
         return None, {}, str(errors.NONE_CAN_TAKE)
