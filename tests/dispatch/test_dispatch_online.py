@@ -16,7 +16,7 @@ from wushe.core.errors import ApplicationError
 from wushe.dispatch import errors, selectors, services
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
-from wushe.needs.models import Task, TaskAssignment
+from wushe.needs.models import NeedEvent, Task, TaskAssignment
 from wushe.needs.triage import LIFE
 from wushe.volunteers.models import VolunteerProfile
 
@@ -89,6 +89,9 @@ def test_a_decline_redispatches_to_another_volunteer_never_back(
     assert rnd.changes[-1]["reason"] == str(errors.NONE_CAN_TAKE)
     assert rnd.approval["returned"] == [{"task": task.pk, "reason": str(errors.NONE_CAN_TAKE)}]
     assert rnd.solution["unassigned"] == [f"t{task.pk}"]
+    # The request's history (the dispatcher's queue) says why.
+    event = NeedEvent.objects.filter(task=task, action="task_returned").get()
+    assert event.note == str(errors.NONE_CAN_TAKE) and event.action_label
 
 
 def test_a_hand_made_offer_is_not_redispatched(people, street, django_capture_on_commit_callbacks):

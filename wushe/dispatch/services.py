@@ -462,6 +462,7 @@ def _offer_placed(
                 "offered": [*rnd.approval.get("offered", []), offered],
             }
     if reason:
+        needs_services.task_returned_to_queue(task=task, reason=reason)
         returned = {"task": task.pk, "reason": reason}
         rnd.approval = {
             **rnd.approval,

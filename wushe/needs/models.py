@@ -301,6 +301,7 @@ EVENT_LABELS = {
     "task_accepted": _("task accepted"),
     "task_declined": _("task declined"),
     "task_removed": _("volunteer removed from the task"),
+    "task_returned": _("back to the dispatcher's queue"),
     "task_started": _("task started"),
     "task_done": _("task done"),
     "task_failed": _("task failed"),

@@ -627,6 +627,14 @@ def assignment_decline(
     return assignment
 
 
+def task_returned_to_queue(*, task: Task, reason: str) -> None:
+    """Automatic dispatch could not place the task (say, after a decline): it waits in the
+    dispatcher's queue, and the request's history says why."""
+    _event(
+        task.need, "task_returned", None, old=task.status, new=task.status, task=task, note=reason
+    )
+
+
 @transaction.atomic
 def assignment_lapse(*, assignment: TaskAssignment, reason: str) -> TaskAssignment | None:
     """An offer left unanswered too long counts as a decline (the volunteer is not asked
