@@ -9,7 +9,10 @@ Pipeline (each step keeps a feasible plan, so the answer improves with time):
 2. construct by cheapest feasible insertion in that order;
 3. improve with PyVRP's iterated local search (per region for large instances, see
    :mod:`~wushe.dispatch.engine.decompose`);
-4. insert leftovers, swap in higher-priority tasks, verify with the scorer.
+4. when tasks needing a skill are left unserved, search again on each such skill's
+   volunteers alone (:func:`skill_part`): their shifts bind, and a small sub-problem
+   re-plans their day far faster than the search over everyone;
+5. insert leftovers, swap in higher-priority tasks, verify with the scorer.
 
 Determinism: with ``max_iterations`` the search stops on an iteration budget and the
 result depends only on the instance, seed and budget. Without it the search stops on the
@@ -27,7 +30,7 @@ import numpy as np
 from wushe.dispatch.engine import decompose, pyvrp_backend
 from wushe.dispatch.engine.construct import cheapest_insertion, value_order
 from wushe.dispatch.engine.improve import insert_leftovers, repair, swap_in
-from wushe.dispatch.engine.problem import IntArray, Problem, validate_instance
+from wushe.dispatch.engine.problem import BoolArray, IntArray, Problem, validate_instance
 from wushe.dispatch.engine.routes import RouteSet
 from wushe.dispatch.engine.scoring import objective_key, score_problem
 from wushe.dispatch.engine.search import Job, default_workers, run_jobs
@@ -40,6 +43,31 @@ CANDIDATE_LOAD_FACTOR = 1.3
 RESERVE_SHARE = 0.12
 # Most of the search time may go to finding a full plan when everything may fit.
 REQUIRED_PHASE_SHARE = 0.7
+# Share of the search time (and iteration budget) for the skill-focused phase.
+SKILL_PHASE_SHARE = 0.25
+
+
+def skill_part(
+    problem: Problem, routes: Routes, candidates: IntArray, skill: int, skip: BoolArray
+) -> tuple[IntArray, IntArray] | None:
+    """A small sub-problem for a skill whose tasks are left unserved: its volunteers
+    (except ``skip``) with their current tasks plus every unserved candidate they could
+    take. Skilled volunteers are few and their skill tasks long (a counselling visit
+    takes 20 minutes), so their shifts bind; a plan serves more of those tasks only by
+    re-arranging their whole day, which a search over all volunteers reaches slowly."""
+    served = np.zeros(problem.n_tasks, dtype=bool)
+    for r in routes:
+        served[r] = True
+    free = candidates[~served[candidates]]
+    if not problem.task_needs[free, skill].any():
+        return None
+    vols = np.nonzero(problem.vol_has[:, skill] & ~skip)[0].astype(np.int64)
+    if not len(vols):
+        return None
+    own = np.asarray([t for v in vols for t in routes[int(v)]], dtype=np.int64)
+    needs = problem.task_needs[free]
+    fits = (~needs[:, None, :] | problem.vol_has[vols][None, :, :]).all(axis=2).any(axis=1)
+    return np.sort(np.concatenate((own, free[fits]))), vols
 
 
 def candidate_tasks(problem: Problem, factor: float | None = None) -> IntArray:
@@ -137,6 +165,9 @@ def solve_problem(
     log.debug("construction %s at %.2fs", best_key, time.perf_counter() - start)
 
     search_until = deadline - RESERVE_SHARE * time_limit_s
+    main_until = search_until
+    if problem.skills:
+        main_until -= SKILL_PHASE_SHARE * (search_until - time.perf_counter())
     if pyvrp_backend.available() and problem.n_vols and len(candidates):
         n_workers = default_workers() if workers is None else max(1, workers)
         if parts is None:
@@ -151,7 +182,7 @@ def solve_problem(
         for i, required in enumerate(phases):
             if i == 1:
                 required = full_plan_found
-            remaining = search_until - time.perf_counter()
+            remaining = main_until - time.perf_counter()
             until = time.perf_counter() + remaining / (len(phases) - i)
             if i == 0 and len(phases) == 2:
                 until = time.perf_counter() + remaining * REQUIRED_PHASE_SHARE
@@ -179,6 +210,43 @@ def solve_problem(
                     time.perf_counter() - start,
                 )
                 full_plan_found |= required and feasible
+                if key > best_key:
+                    best, best_key = improved, key
+
+    if pyvrp_backend.available() and problem.n_vols and len(candidates) and problem.skills:
+        skip = np.zeros(problem.n_vols, dtype=bool)
+        served = np.zeros(problem.n_tasks, dtype=bool)
+        for r in best:
+            served[r] = True
+        free = candidates[~served[candidates]]
+        todo = [k for k in range(len(problem.skills)) if problem.task_needs[free, k].any()]
+        for i, k in enumerate(todo):
+            part = skill_part(problem, best, candidates, k, skip)
+            if part is None:
+                continue
+            skip[part[1]] = True
+            share = (search_until - time.perf_counter()) / (len(todo) - i)
+            outcome = _search(
+                problem,
+                best,
+                [part],
+                time.perf_counter() + share,
+                seed + 7 + k,
+                None
+                if max_iterations is None
+                else max(1, int(max_iterations * SKILL_PHASE_SHARE / len(todo))),
+                1,
+                required=False,
+            )
+            for routes, _ in outcome:
+                improved = repair(problem, routes)
+                key = _key(problem, improved)
+                log.debug(
+                    "skill %s phase %s at %.2fs",
+                    problem.skills[k],
+                    key,
+                    time.perf_counter() - start,
+                )
                 if key > best_key:
                     best, best_key = improved, key
 
