@@ -48,7 +48,8 @@ EXHAUSTIVE_MAX_TASKS = 2500
 KDTREE_NEIGHBOURS_FROM = 1500
 # Clients perturbed per iteration, at most (PyVRP's default: 25).
 MAX_PERTURBATIONS = 25
-# Iterations between full local-search passes on the walk's current plan.
+# Iterations between full local-search passes on the walk's current plan (only where
+# a full pass is cheap enough, see EXHAUSTIVE_MAX_TASKS).
 REFRESH_EVERY = 100
 # The walk of the local search may not fall below the best plan's priority (slack under
 # one priority point, in count units): it may still trade count for travel. Letting it
@@ -372,7 +373,7 @@ def improve(
         init_sol,
         criterion,
         exhaustive,
-        REFRESH_EVERY if not model.required else 0,
+        REFRESH_EVERY if exhaustive and not model.required else 0,
         None if model.required or WALK_PRIZE_SLACK is None else int(WALK_PRIZE_SLACK * model.unit),
     )
     return from_pyvrp_solution(model, best, n_vols), bool(best.is_feasible())
