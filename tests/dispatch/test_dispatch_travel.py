@@ -15,12 +15,13 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import login
+from tests.factories import AreaFactory
 from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.core.errors import ApplicationError
 from wushe.dispatch import errors, services
 from wushe.dispatch.instance import build_instance
 from wushe.dispatch.models import DispatchRound
-from wushe.dispatch.osrm import OsrmError, table
+from wushe.dispatch.osrm import OsrmError, one_to_all, table
 from wushe.dispatch.travel import speeds
 from wushe.needs import services as needs_services
 from wushe.volunteers.models import VolunteerProfile
@@ -98,6 +99,15 @@ def test_table_over_http_in_blocks(osrm):
             assert matrix[i][j] == (0 if i == j else math.ceil(seconds(a, b)))
     assert len(osrm.requests) == 9 and set(osrm.profiles) == {"walking"}
     assert all(len(r.split("/")[4].split("?")[0].split(";")) <= 4 for r in osrm.requests)
+
+
+def test_one_to_all_over_http_in_blocks(osrm):
+    out_row, in_col = one_to_all(osrm.url, "cycling", POINTS, 2, timeout=5, max_size=3)
+    for i, p in enumerate(POINTS):
+        expected_out = 0 if i == 2 else math.ceil(seconds(POINTS[2], p))
+        expected_in = 0 if i == 2 else math.ceil(seconds(p, POINTS[2]))
+        assert out_row[i] == expected_out and in_col[i] == expected_in
+    assert len(osrm.requests) == 4  # two blocks of two others, each way
 
 
 @pytest.mark.parametrize("mode", ["error", "unreachable", "slow", "toobig"])
@@ -180,7 +190,46 @@ def test_a_round_uses_the_network_and_falls_back_with_a_warning(people, street, 
     ]
     assert rnd.score_travel_s == sum(durations[a][b] for a, b in zip(legs, legs[1:], strict=False))
 
+    # An urgent request at a building new to the round, inserted into the approved routes:
+    # the matrix grows with the network's times to and from it.
+    rnd = services.dispatch_round_approve(actor=people.worker_a, round=rnd)
+    a3 = AreaFactory(
+        code="3101159010010010003",
+        name="一村3号楼",
+        parent=street.grid_a1,
+        lon="121.5395",
+        lat="31.2262",
+    )
+    urgent = needs_services.task_create(
+        actor=people.worker_a, need=make_need(people.worker_a, a3, medical_emergency=True)
+    )
+    n, before = len(rnd.instance["locations"]), len(osrm.requests)
+    rnd = services.dispatch_round_insert(actor=people.worker_a, round=rnd, task=urgent)
+    durations = rnd.instance["durations"]
+    assert len(rnd.instance["locations"]) == n + 1
+    assert len(durations) == n + 1 and all(len(row) == n + 1 for row in durations)
+    assert len(osrm.requests) == before + 2  # to and from the new place
+    start = rnd.instance["volunteers"][0]["start"]
+    expected = seconds((121.539, 31.225), (121.5395, 31.2262))  # the volunteer's building
+    assert abs(durations[start][n] - math.ceil(expected)) <= 1  # lon/lat re-projected
+
     osrm.mode = "error"
+    a4 = AreaFactory(
+        code="3101159010010010004",
+        name="一村4号楼",
+        parent=street.grid_a1,
+        lon="121.5385",
+        lat="31.2255",
+    )
+    urgent = needs_services.task_create(
+        actor=people.worker_a, need=make_need(people.worker_a, a4, medical_emergency=True)
+    )
+    rnd = services.dispatch_round_insert(actor=people.worker_a, round=rnd, task=urgent)
+    assert len(rnd.instance["durations"]) == n + 2  # estimated from coordinates
+    assert "500" in rnd.report["travel_warning"]
+
+    for area in (street.building_a1, street.building_a2):  # two more open tasks
+        needs_services.task_create(actor=people.worker_a, need=make_need(people.worker_a, area))
     rnd = services.dispatch_round_start(
         actor=people.worker_a, area=street.community_a, time_limit_s=1
     )

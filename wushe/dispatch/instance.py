@@ -287,7 +287,7 @@ def add_location(
     instance: dict[str, Any], report: dict[str, Any], lonlat: tuple[float, float]
 ) -> int:
     """Append a place to a snapshot (projected around the round's centre); returns its index.
-    An explicit durations matrix grows by one row and column estimated from coordinates."""
+    An explicit durations matrix grows by one row and column."""
     centre = report.get("centre") or [lonlat[0], lonlat[1]]
     (xy,), _ = project([lonlat], (centre[0], centre[1]))
     locations = instance["locations"]
@@ -297,12 +297,27 @@ def add_location(
     locations.append(xy)
     durations = instance.get("durations")
     if durations:
-        speed = float((instance.get("travel") or {}).get("speed_mps") or 1.2)
-        row = [math.ceil(math.dist(xy, other) / speed) for other in locations]
+        out_row, in_col = _new_durations(instance, report, len(locations) - 1)
         for i, r in enumerate(durations):
-            r.append(row[i])
-        durations.append(row)
+            r.append(in_col[i])
+        durations.append(out_row)
     return len(locations) - 1
+
+
+def _new_durations(
+    instance: dict[str, Any], report: dict[str, Any], index: int
+) -> tuple[list[int], list[int]]:
+    """Travel from and to the new place ``index``: the table service's when the round used
+    it (and it answers), else straight lines at the round's speed (noted in the report)."""
+    from wushe.dispatch.travel import network_one_to_all  # noqa: PLC0415 (travel imports us)
+
+    found = network_one_to_all(instance, report, index)
+    if found is not None:
+        return found
+    speed = float((instance.get("travel") or {}).get("speed_mps") or 1.2)
+    here = instance["locations"][index]
+    row = [math.ceil(math.dist(here, other) / speed) for other in instance["locations"]]
+    return row, list(row)
 
 
 def declined_by(task_pks: list[int]) -> dict[int, set[int]]:

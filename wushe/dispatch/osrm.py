@@ -85,3 +85,43 @@ def table(
                         raise OsrmError(f"durations: bad value {value!r}")
                     out[r][c] = 0 if r == c else math.ceil(value)
     return out
+
+
+def one_to_all(
+    base_url: str,
+    profile: str,
+    points: Sequence[Point],
+    index: int,
+    *,
+    timeout: float = 10.0,
+    max_size: int = 100,
+) -> tuple[list[int], list[int]]:
+    """Durations from ``points[index]`` to every point and from every point to it (whole
+    seconds, rounded up): what a matrix needs to grow by one place."""
+    n = len(points)
+    others = [i for i in range(n) if i != index]
+    out_row = [0] * n
+    in_col = [0] * n
+    base = base_url.rstrip("/")
+    step = max(1, max_size - 1)
+    for start in range(0, len(others), step):
+        block = others[start : start + step]
+        idx = [index, *block]
+        coords = ";".join(f"{points[i][0]:.6f},{points[i][1]:.6f}" for i in idx)
+        rest = ";".join(str(k) for k in range(1, len(idx)))
+        for sources, destinations, outgoing in (("0", rest, True), (rest, "0", False)):
+            query = urllib.parse.urlencode(
+                {"annotations": "duration", "sources": sources, "destinations": destinations}
+            )
+            url = f"{base}/table/v1/{urllib.parse.quote(profile)}/{coords}?{query}"
+            durations = _get(url, timeout).get("durations")
+            if not isinstance(durations, list) or not durations:
+                raise OsrmError("durations: missing")
+            values = durations[0] if outgoing else [row[0] for row in durations]
+            if len(values) != len(block) or any(
+                not isinstance(v, int | float) or v < 0 for v in values
+            ):
+                raise OsrmError("durations: missing or bad values")
+            for i, v in zip(block, values, strict=True):
+                (out_row if outgoing else in_col)[i] = math.ceil(v)
+    return out_row, in_col

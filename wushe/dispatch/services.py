@@ -475,6 +475,7 @@ def _save_online(rnd: DispatchRound) -> None:
     rnd.save(
         update_fields=[
             "instance",
+            "report",
             "solution",
             "score_priority",
             "score_assigned",

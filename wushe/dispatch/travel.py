@@ -18,7 +18,7 @@ from django.conf import settings
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.dispatch.models import StreetTravel
-from wushe.dispatch.osrm import OsrmError, table
+from wushe.dispatch.osrm import OsrmError, one_to_all, table
 from wushe.volunteers.models import TravelMode
 
 logger = logging.getLogger(__name__)
@@ -88,3 +88,30 @@ def add_network_durations(instance: dict[str, Any], report: dict[str, Any]) -> N
         report["travel_warning"] = str(exc)[:300]
         return
     report["travel_source"] = "network"
+
+
+def network_one_to_all(
+    instance: dict[str, Any], report: dict[str, Any], index: int
+) -> tuple[list[int], list[int]] | None:
+    """The table service's durations from and to location ``index`` of a round that used
+    the service; None (and a note in the report) when it is not configured or fails."""
+    url = settings.WUSHE_OSRM_URL
+    if not url or report.get("travel_source") != "network":
+        return None
+    from wushe.dispatch.instance import unproject  # noqa: PLC0415 (instance imports us)
+
+    centre = report.get("centre") or [0.0, 0.0]
+    points = [unproject(x, y, (centre[0], centre[1])) for x, y in instance["locations"]]
+    try:
+        return one_to_all(
+            url,
+            report.get("travel_mode") or TravelMode.WALKING,
+            points,
+            index,
+            timeout=float(settings.WUSHE_OSRM_TIMEOUT_S),
+            max_size=int(settings.WUSHE_OSRM_MAX_TABLE),
+        )
+    except OsrmError as exc:
+        logger.warning("OSRM table failed for an added place, using coordinates: %s", exc)
+        report["travel_warning"] = str(exc)[:300]
+        return None
