@@ -8,13 +8,14 @@ status, audit) is the same as a dispatcher's manual assign.
 from __future__ import annotations
 
 import copy
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from wushe.areas.levels import Level
@@ -44,6 +45,8 @@ from wushe.needs.models import Task, TaskAssignment
 from wushe.volunteers.models import TravelMode
 
 JOB_KIND = "dispatch.round"
+LAPSE_BATCH = 500  # round offers lapsed per beat at most
+logger = logging.getLogger(__name__)
 S = DispatchRound.Status
 
 
@@ -539,17 +542,22 @@ def dispatch_offers_lapse(*, now: datetime | None = None) -> int:
     stale = list(
         TaskAssignment.objects.filter(
             state=TaskAssignment.State.OFFERED, updated_at__lt=cutoff
-        ).order_by("id")[:500]
+        ).values_list("pk", "task_id", "volunteer_id", "created_at")
     )
     if not stale:
         return 0
-    from_rounds = _round_offers(min(a.created_at for a in stale))
+    from_rounds = _round_offers(min(row[3] for row in stale))
+    # A dispatcher's own offers are theirs to follow up and never lapse: pick the round
+    # offers first and only then cap the batch, so that old hand-made offers piling up
+    # cannot keep the round offers from ever lapsing.
+    ids = sorted(pk for pk, task, vol, _ in stale if (task, vol) in from_rounds)[:LAPSE_BATCH]
     lapsed = 0
-    for a in stale:
-        if (a.task_id, a.volunteer_id) not in from_rounds:
-            continue  # a dispatcher's own offer: theirs to follow up
-        if needs_services.assignment_lapse(assignment=a, reason=_lapse_reason()) is not None:
-            lapsed += 1
+    for a in TaskAssignment.objects.filter(pk__in=ids).order_by("id"):
+        try:
+            if needs_services.assignment_lapse(assignment=a, reason=_lapse_reason()) is not None:
+                lapsed += 1
+        except DatabaseError:  # say, a deadlock with an accept: the next beat tries again
+            logger.exception("could not lapse offer %s", a.pk)
     return lapsed
 
 

@@ -1,0 +1,43 @@
+"""Round offers lapse even when many hand-made offers wait unanswered (no engine run)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.needs.factories_needs import make_need, make_volunteer
+from wushe.dispatch import services
+from wushe.dispatch.models import DispatchRound
+from wushe.needs import services as needs_services
+from wushe.needs.models import TaskAssignment
+
+
+def test_hand_made_offers_do_not_starve_the_lapse_of_round_offers(
+    people, street, settings, monkeypatch
+):
+    settings.WUSHE_DISPATCH_OFFER_TIMEOUT_S = 600
+    monkeypatch.setattr(services, "LAPSE_BATCH", 2)
+    ann = make_volunteer("ann", street.building_a1)
+
+    def offer() -> TaskAssignment:
+        need = make_need(people.worker_a, street.building_a1)
+        task = needs_services.task_create(actor=people.worker_a, need=need)
+        return needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
+
+    by_hand = [offer() for _ in range(3)]  # older, lower ids: a dispatcher's own offers
+    routed = offer()
+    DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.APPROVED,
+        approved_at=timezone.now(),
+        approval={"offered": [{"task": routed.task_id, "volunteer": ann.pk, "order": 1}]},
+    )
+
+    assert services.dispatch_offers_lapse(now=timezone.now() + timedelta(seconds=900)) == 1
+    routed.refresh_from_db()
+    assert routed.state == TaskAssignment.State.DECLINED
+    assert all(
+        TaskAssignment.objects.get(pk=a.pk).state == TaskAssignment.State.OFFERED for a in by_hand
+    )
