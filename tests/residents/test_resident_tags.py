@@ -198,3 +198,18 @@ def test_reimported_sheet_reranks(people, street, tmp_path, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         resident_import_file(source=second, filename="b.csv", dry_run=True, **kwargs)
     assert need.events.filter(action="reranked").count() == 1
+
+
+def test_tags_page_keeps_the_notes_it_does_not_show(client, people, resident):
+    resident_set_tags(
+        actor=people.worker_a,
+        resident=resident,
+        tags={"living_alone": {"note": "子女在外地，每周来电"}},
+    )
+    login(client, people.worker_a)
+    response = client.post(
+        f"/residents/{resident.pk}/tags/", {"tag_living_alone": "on", "tag_disabled": "on"}
+    )
+    assert response.status_code == 302
+    assert resident.tag_links.get(tag__code="living_alone").note == "子女在外地，每周来电"
+    assert resident.tag_links.get(tag__code="disabled").note == ""

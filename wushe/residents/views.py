@@ -248,10 +248,13 @@ class ResidentTagsView(RolePermissionRequiredMixin, View):
         resident = _get(request, pk)
         form = self._form(resident, request.POST)
         if form.is_valid():
+            chosen = form.chosen()
+            # The page has no field for a tag's note (the canvass sheet's remark): keep it.
+            for link in resident.tag_links.select_related("tag"):
+                if link.tag.code in chosen:
+                    chosen[link.tag.code]["note"] = link.note
             try:
-                services.resident_set_tags(
-                    actor=request.user, resident=resident, tags=form.chosen()
-                )
+                services.resident_set_tags(actor=request.user, resident=resident, tags=chosen)
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
             else:
