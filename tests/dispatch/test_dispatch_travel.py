@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -289,3 +291,17 @@ def test_pages_and_api(client, api, people, street):
     api.logout()
     login(api, vol)
     assert api.get("/api/v1/dispatch/travel/").status_code == 403
+
+
+def test_the_travel_page_can_save_any_stored_detour(client, people, street):
+    # The API and the service keep two decimals; the page's number field must accept the
+    # stored value as it is, else the browser refuses to send a change of the mode alone.
+    services.street_travel_set(
+        actor=people.command, area=street.street, travel_mode="walking", detour="1.33"
+    )
+    login(client, people.command)
+    page = client.get("/dispatch/travel/").content.decode()
+    field = re.search(r'<input type="number" name="detour"[^>]*>', page).group(0)
+    attrs = dict(re.findall(r'(\w+)="([^"]*)"', field))
+    steps = (Decimal(attrs["value"]) - Decimal(attrs["min"])) / Decimal(attrs["step"])
+    assert attrs["value"] == "1.33" and steps == steps.to_integral_value()
