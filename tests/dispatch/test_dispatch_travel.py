@@ -66,6 +66,8 @@ class Table(BaseHTTPRequestHandler):
             rows = [[seconds(coords[i], coords[j]) for j in dst] for i in src]
             if server.mode == "unreachable":
                 rows[0][-1] = None
+            if server.mode == "ragged" and len(src) > 1:  # an answer of the wrong shape
+                rows = [[] for _ in src]
             body = {"code": "Ok", "durations": rows}
         data = json.dumps(body).encode()
         self.send_response(200)
@@ -119,6 +121,15 @@ def test_table_failures_raise(osrm, mode):
         osrm.max_size = 2
     with pytest.raises(OsrmError):
         table(osrm.url, "walking", POINTS, timeout=0.3, max_size=100)
+
+
+@pytest.mark.parametrize("mode", ["error", "unreachable", "ragged"])
+def test_one_to_all_failures_raise(osrm, mode):
+    # Only OsrmError is caught (the round falls back to straight lines): a malformed
+    # answer must not surface as a TypeError or IndexError in the insert request.
+    osrm.mode = mode
+    with pytest.raises(OsrmError):
+        one_to_all(osrm.url, "walking", POINTS, 2, timeout=1, max_size=100)
 
 
 def test_an_unreachable_server_raises():

@@ -117,6 +117,8 @@ def one_to_all(
             durations = _get(url, timeout).get("durations")
             if not isinstance(durations, list) or not durations:
                 raise OsrmError("durations: missing")
+            if not all(isinstance(row, list) and row for row in durations):
+                raise OsrmError("durations: missing or bad rows")
             values = durations[0] if outgoing else [row[0] for row in durations]
             if len(values) != len(block) or any(
                 not isinstance(v, int | float) or v < 0 for v in values
