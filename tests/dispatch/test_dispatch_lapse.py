@@ -1,16 +1,22 @@
-"""Round offers lapse even when many hand-made offers wait unanswered (no engine run)."""
+"""Online changes to approved routes without an engine run: round offers lapse even when
+many hand-made offers wait unanswered; an insertion the checker refuses is said in words."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from tests.needs.factories_needs import make_need, make_volunteer
-from wushe.dispatch import services
+from wushe.core.errors import ApplicationError
+from wushe.dispatch import errors, services
+from wushe.dispatch.engine import SolutionError
+from wushe.dispatch.instance import build_instance
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
 from wushe.needs.models import TaskAssignment
+from wushe.volunteers.models import VolunteerProfile
 
 
 def test_hand_made_offers_do_not_starve_the_lapse_of_round_offers(
@@ -40,4 +46,31 @@ def test_hand_made_offers_do_not_starve_the_lapse_of_round_offers(
     assert routed.state == TaskAssignment.State.DECLINED
     assert all(
         TaskAssignment.objects.get(pk=a.pk).state == TaskAssignment.State.OFFERED for a in by_hand
+    )
+
+
+def test_an_insertion_the_checker_refuses_is_said_in_words(people, street, monkeypatch):
+    ann = make_volunteer("ann", street.building_a1)
+    VolunteerProfile.objects.filter(user=ann).update(on_shift=True)
+    need = make_need(people.worker_a, street.building_a1)
+    task = needs_services.task_create(actor=people.worker_a, need=need)
+    snap = build_instance(area=street.community_a, now=timezone.now())
+    rnd = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.APPROVED,
+        approved_at=timezone.now(),
+        instance=snap.instance,
+        report=snap.report,
+        solution={"routes": [], "unassigned": [f"t{task.pk}"]},
+    )
+
+    def disagree(instance, solution):
+        raise SolutionError(f"volunteer v{ann.pk} finishes at 99999s, after shift end 14400")
+
+    monkeypatch.setattr(services, "score", disagree)
+    with pytest.raises(ApplicationError) as exc:
+        services.dispatch_round_insert(actor=people.worker_a, round=rnd, task=task)
+    assert str(exc.value.message) == str(
+        errors.EDIT_SHIFT % {"volunteer": ann, "task": need.tracking_code}
     )

@@ -436,7 +436,9 @@ def _place(
     try:
         figures = score(plan.instance, new)
     except SolutionError as exc:  # the insertion and the checker disagree: change nothing
-        return None, {}, str(errors.EDIT_OTHER % {"task": tid, "volunteer": "", "error": exc})
+        # Said like a refused edit: the rule, the request's tracking code, the volunteer.
+        violation = read_violation(str(exc))
+        return None, {}, _reason(violation, task=task, volunteer=None, instance=plan.instance)
     _store_solution(rnd, new, figures)
     rnd.instance = plan.instance
     if chosen is None:
