@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import OperationalError
 
 from tests.conftest import login
 from tests.needs.factories_needs import make_need
@@ -14,6 +15,7 @@ from tests.spreadsheets import write_csv
 from wushe.core.audit import ActionLog
 from wushe.core.errors import ApplicationError, PermissionDeniedError
 from wushe.core.management.actor import SystemActor
+from wushe.needs import services as needs_services
 from wushe.residents.models import Resident
 from wushe.residents.services import resident_import_file, resident_set_tags, resident_update
 
@@ -213,3 +215,17 @@ def test_tags_page_keeps_the_notes_it_does_not_show(client, people, resident):
     assert response.status_code == 302
     assert resident.tag_links.get(tag__code="living_alone").note == "子女在外地，每周来电"
     assert resident.tag_links.get(tag__code="disabled").note == ""
+
+
+def test_a_failed_rerank_does_not_fail_the_saved_tags(
+    client, people, resident, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(needs_services, "needs_rerank_for_residents", broken)
+    login(client, people.worker_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/residents/{resident.pk}/tags/", {"tag_living_alone": "on"})
+    assert response.status_code == 302  # the tags were committed: no error page
+    assert codes(resident) == {"living_alone": "manual"}
