@@ -172,7 +172,11 @@ def child(args: argparse.Namespace) -> None:
 
         start = time.perf_counter()
         report = resident_import_file(
-            actor=SystemActor(), source=path, filename=path.name, area=street
+            actor=SystemActor(),
+            source=path,
+            filename=path.name,
+            area=street,
+            workers=int(args.workers),
         )
         seconds = time.perf_counter() - start
         result.update(

@@ -505,3 +505,26 @@ def test_worker_processes_give_the_same_report(street, tmp_path):
     }
     assert Resident.objects.count() == serial["created"]
     assert Resident.objects.get(name="张三").id_number == OLD_MAN
+
+
+def test_writer_raises_a_failed_write_and_leaves_constraints_deferred(street):
+    """The import's writer (a background thread on PostgreSQL): a write that fails is raised
+    as Django's IntegrityError by ``wait()``; after the block the foreign keys it checked at
+    once are deferred again, as declared."""
+    from django.db import IntegrityError, transaction
+
+    from wushe.residents.bulk import Writer, fast_insert
+
+    room = {"building_id": street.building_a1.pk, "unit": "1", "room": "101"}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with Writer(check_now=[Household]) as writer:
+            fast_insert(Household, [room, room], writer=writer)
+            writer.wait()
+    with transaction.atomic():
+        with Writer(check_now=[Household]) as writer:
+            fast_insert(Household, [room], writer=writer)
+        assert Household.objects.filter(room="101").count() == 1
+        missing = street.building_a1.pk + 10_000
+        # Deferred again: a row may point at a building inserted later in the transaction.
+        fast_insert(Household, [{**room, "building_id": missing, "room": "102"}])
+        Household.objects.filter(room="102").update(building_id=street.building_a1.pk)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from wushe.core.errors import ApplicationError
+from wushe.core.privacy.blind_index import normalise_id_number
 from wushe.residents import errors
 from wushe.residents.idnumbers import (
     FEMALE,
@@ -14,13 +18,14 @@ from wushe.residents.idnumbers import (
     age_on,
     gender_warning,
     make_id_number,
+    normalise_id_text,
     parse_gender,
     parse_id_number,
 )
 from wushe.residents.importing import parse_row, skip_reason, split_address
 from wushe.residents.phones import display_phone, parse_phone, parse_phones
 from wushe.residents.pinyin import name_pinyin, search_key
-from wushe.residents.tags import derived_tags, parse_categories
+from wushe.residents.tags import CategoryReader, derived_tags, parse_categories
 
 MAN = make_id_number("310115", datetime.date(1950, 3, 4), 123)  # odd sequence: male
 WOMAN = make_id_number("110105", datetime.date(2015, 12, 31), 88)
@@ -302,3 +307,96 @@ def test_phone_blind_index_fast_path_agrees_with_phonenumbers():
         parsed = phonenumbers.parse(e164, "CN")
         expected = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
         assert normalise_phone(e164) == expected.lstrip("+")
+
+
+# The ID character set with look-alikes the general path must still handle: full-width and
+# other Unicode digits, lower-case and full-width x, spaces, hyphens, apostrophes.
+_ID_CHARS = st.sampled_from(list("0123456789X") + list("０１２３４５６７８９٣xｘＸ -'"))
+
+
+@given(
+    st.one_of(
+        st.text(_ID_CHARS, min_size=16, max_size=20),
+        st.from_regex(r"[0-9]{17}[0-9X]", fullmatch=True),
+    )
+)
+@hypothesis_settings(max_examples=400)
+def test_clean_id_text_shortcut_agrees_with_the_general_path(text):
+    """``normalise_id_text`` returns a clean ASCII number as it is; a leading apostrophe forces
+    the general path (which strips it), so both must agree — or both reject."""
+    outcomes = []
+    for typed in (text, "'" + text):
+        try:
+            outcomes.append(normalise_id_text(typed))
+        except ApplicationError as exc:
+            outcomes.append(str(exc.message))
+    assert outcomes[0] == outcomes[1]
+
+
+@given(st.one_of(st.text(_ID_CHARS, max_size=20), st.from_regex(r"[0-9A-Z]+", fullmatch=True)))
+@hypothesis_settings(max_examples=400)
+def test_clean_id_blind_index_shortcut_agrees_with_the_general_path(text):
+    assert normalise_id_number(text) == normalise_id_number(" " + text)
+
+
+@given(
+    st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2099, 12, 31)),
+    st.integers(0, 999),
+    st.sampled_from(["310115", "110105", "999999"]),
+)
+@hypothesis_settings(max_examples=300)
+def test_id_validation_agrees_with_stdnum(birth, sequence, place):
+    """What parse_id_number accepts, stdnum's check digit and date accept too (the region
+    rule is ours: any year's county code)."""
+    from stdnum.cn import ric
+
+    number = make_id_number(place, birth, sequence)
+    try:
+        parsed = parse_id_number(number, today=datetime.date(2100, 1, 1))
+    except ApplicationError:
+        parsed = None
+    assert (parsed is not None) == (place != "999999")
+    if parsed is not None:
+        assert ric.compact(number) == parsed.number
+        assert ric.get_birth_date(number) == parsed.birth_date
+        broken = number[:-1] + ("0" if number[-1] != "0" else "1")
+        with pytest.raises(ApplicationError):
+            parse_id_number(broken, today=datetime.date(2100, 1, 1))
+
+
+_CATEGORY_WORDS = st.sampled_from(
+    [
+        "独居老人",
+        "空巢",
+        "低保",
+        "慢性病",
+        "肢体残疾二级",
+        "残疾",
+        "一级",
+        "透析",
+        "化疗",
+        "孕妇",
+        "滞留人员",
+        "医护家属",
+        "不明",
+        "（周二四六）",
+        "(二级)",
+        "、",
+        "，",
+        "/",
+        " ",
+    ]
+)
+
+
+@given(st.lists(_CATEGORY_WORDS, max_size=6).map("".join))
+@hypothesis_settings(max_examples=300)
+def test_category_reader_agrees_with_parse_categories(cell):
+    reader = CategoryReader()
+    first = reader(cell)
+    expected = parse_categories(cell)
+    assert (first.tags, first.unknown) == (expected.tags, expected.unknown)
+    first.tags.setdefault("critical_treatment", {})["schedule"] = "changed by the caller"
+    first.unknown.append("changed")
+    again = reader(cell)  # from memory now, untouched by what the caller did to the first
+    assert (again.tags, again.unknown) == (expected.tags, expected.unknown)

@@ -5,13 +5,17 @@ Protected fields go through the very same primitives as the model fields: an
 ``EncryptedTextField``'s own ``get_prep_value`` (Fernet under the current data key) and a
 ``BlindIndexField``'s ``blind_index``/``blind_tail`` of its source, so a row written here reads
 back and is found exactly like one saved through the ORM (tested).
+
+On PostgreSQL a ``Writer`` runs the COPYs in a background thread on the importing connection
+(the same transaction): the server loads one batch while this process prepares the next.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
+from types import TracebackType
 from typing import Any
 
 from django.db import connection, models
@@ -19,7 +23,7 @@ from django.utils import timezone
 
 from wushe.core.privacy import BlindIndexField, EncryptedTextField
 from wushe.core.privacy.blind_index import blind_index, blind_tail
-from wushe.core.privacy.keys import blind_index_key
+from wushe.core.privacy.keys import blind_index_hash
 
 _PLAIN, _ENCRYPTED, _INDEX, _TAIL, _NOW, _DATE = range(6)
 
@@ -46,18 +50,33 @@ def _plan(model: type[models.Model], with_id: bool) -> list[Step]:
     return plan
 
 
+Hasher = Callable[[str, str | None], str | None]
+
+
+@cache
+def _protection(
+    model: type[models.Model],
+) -> tuple[list[tuple[str, Hasher, str, str]], list[EncryptedTextField]]:
+    """(blind indexes as (attname, hasher, kind, source), encrypted fields) of ``model``."""
+    fields = model._meta.concrete_fields
+    indexes: list[tuple[str, Hasher, str, str]] = []
+    for f in fields:
+        if isinstance(f, BlindIndexField):
+            hasher: Hasher = blind_tail if f.tail else blind_index
+            indexes.append((f.attname, hasher, f.index_kind, f.source))
+    return indexes, [f for f in fields if isinstance(f, EncryptedTextField)]
+
+
 def protect(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with every blind index computed and every protected value encrypted (what
     ``fast_insert(..., protected=True)`` writes as is)."""
+    indexes, encrypted = _protection(model)
     out = dict(values)
-    for field in model._meta.concrete_fields:
-        if isinstance(field, BlindIndexField):
-            hasher = blind_tail if field.tail else blind_index
-            out[field.attname] = hasher(field.index_kind, values.get(field.source))
-    for field in model._meta.concrete_fields:
-        if isinstance(field, EncryptedTextField):
-            value = values.get(field.attname)
-            out[field.attname] = None if value is None else field.get_prep_value(value)
+    for attname, hasher, kind, source in indexes:
+        out[attname] = hasher(kind, values.get(source))
+    for field in encrypted:
+        value = values.get(field.attname)
+        out[field.attname] = None if value is None else field.get_prep_value(value)
     return out
 
 
@@ -67,10 +86,12 @@ def fast_insert(
     *,
     return_ids: bool = False,
     protected: bool = False,
+    writer: Writer | None = None,
 ) -> list[int]:
     """Insert ``rows`` (attname -> Python value) into ``model``'s table; the new ids in order
     when ``return_ids`` (reserved up front, so COPY can be used). ``protected``: the rows went
-    through ``protect`` already."""
+    through ``protect`` already. With a ``writer``, the rows may still be on their way when
+    this returns (``writer.wait()`` before reading them back)."""
     if not rows:
         return []
     ids = _reserve_ids(model, len(rows)) if return_ids else []
@@ -98,7 +119,10 @@ def fast_insert(
                 out.append(adapt_date(row.get(key)))
         values.append(out)
     columns = [field.column for _kind, field, _key, _extra in plan]
-    _write(model._meta.db_table, columns, values)
+    if writer is not None:
+        writer.submit(model._meta.db_table, columns, values)
+    else:
+        _write(model._meta.db_table, columns, values)
     return ids
 
 
@@ -123,17 +147,109 @@ def _write(table: str, columns: list[str], values: list[list[Any]]) -> None:
     names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+            _copy(cursor.cursor, _copy_sql(table, columns), values)  # psycopg's cursor
             return
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", values)  # noqa: S608 - names from model metadata
+
+
+def _copy_sql(table: str, columns: list[str]) -> str:
+    quote = connection.ops.quote_name
+    return f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+
+
+def _copy(cursor: Any, sql: str, values: list[list[Any]]) -> None:
+    with cursor.copy(sql) as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+class Writer:
+    """Writes for ``fast_insert``, one at a time and in order: on PostgreSQL in a background
+    thread, through the psycopg connection under Django's (so inside the caller's transaction;
+    psycopg serialises any other use of the connection meanwhile); elsewhere at once.
+
+    Use as a context manager around the writes and call ``wait()`` before the next query that
+    must see them; errors of a write are raised (as Django's database errors) by ``wait()`` or
+    on leaving the block.
+
+    ``check_now``: models whose deferred foreign keys are checked as each statement ends while
+    the block lasts (``SET CONSTRAINTS … IMMEDIATE``, back to ``DEFERRED`` on leaving), so that
+    the server checks the new rows in the writer thread rather than all at once at commit.
+    """
+
+    def __init__(self, *, check_now: Sequence[type[models.Model]] = ()) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
+        self._immediate: list[str] = []
+        if connection.vendor == "postgresql":
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="wushe-copy")
+            self._immediate = _deferred_foreign_keys([m._meta.db_table for m in check_now])
+
+    def __enter__(self) -> Writer:
+        self._set_constraints("IMMEDIATE")
+        return self
+
+    def _set_constraints(self, mode: str) -> None:
+        if self._immediate:
+            names = ", ".join(connection.ops.quote_name(n) for n in self._immediate)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET CONSTRAINTS {names} {mode}")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is None:
+                self.wait()
+                self._set_constraints("DEFERRED")  # as declared (only deferred ones were set)
+            else:  # let the in-flight write end before the transaction is rolled back
+                for future in self._pending:
+                    future.exception()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
+    def submit(self, table: str, columns: list[str], values: list[list[Any]]) -> None:
+        if self._pool is None:
+            _write(table, columns, values)
+            return
+        connection.ensure_connection()
+        raw = connection.connection  # the psycopg connection: used from the writer thread
+        sql = _copy_sql(table, columns)
+        self._pending.append(self._pool.submit(self._copy, raw, sql, values))
+
+    @staticmethod
+    def _copy(raw: Any, sql: str, values: list[list[Any]]) -> None:
+        with raw.cursor() as cursor:
+            _copy(cursor, sql, values)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, []
+        with connection.wrap_database_errors:
+            for future in pending:
+                future.result()
 
 
 def content_hash(parts: Sequence[Any]) -> str:
     """A keyed hash of a row's imported content (so equal content is "unchanged" on re-import
     without decrypting anything); keyed so that it reveals nothing about the values."""
     text = "\x1f".join("" if p is None else str(p) for p in parts)
-    return hmac.new(blind_index_key(), b"content\x00" + text.encode(), hashlib.sha256).hexdigest()
+    return blind_index_hash().hexdigest(b"content\x00" + text.encode())
+
+
+def _deferred_foreign_keys(tables: list[str]) -> list[str]:
+    """Names of the foreign keys of ``tables`` declared DEFERRABLE INITIALLY DEFERRED
+    (Django's default on PostgreSQL)."""
+    if not tables:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable "
+            "AND condeferred AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+            [tables],
+        )
+        return [name for (name,) in cursor.fetchall()]

@@ -27,6 +27,7 @@ MALE = "male"
 FEMALE = "female"
 
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
+_CLEAN = re.compile(r"[0-9]{17}[0-9X]")  # ASCII, nothing the normalising below would change
 _GENDER_WORDS = {
     "男": MALE,
     "男性": MALE,
@@ -53,6 +54,8 @@ class IdNumber:
 
 def normalise_id_text(value: Any) -> str:
     """The number as text with the spreadsheet noise removed (no validation)."""
+    if type(value) is str and _CLEAN.fullmatch(value):
+        return value  # already clean: the usual cell, spared NFKC and the noise patterns
     if isinstance(value, bool):
         value = str(value)
     if isinstance(value, (float, Decimal)):

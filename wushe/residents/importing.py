@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from wushe.core.errors import ApplicationError
 from wushe.residents import errors
 from wushe.residents.idnumbers import IdNumber, gender_warning, parse_gender, parse_id_number
 from wushe.residents.phones import parse_phones
-from wushe.residents.tags import DEFAULT_SYNONYMS, parse_categories
+from wushe.residents.tags import DEFAULT_SYNONYMS, Categories, parse_categories
 
 NAME_MAX = 50
 
@@ -78,6 +79,9 @@ COLUMN_LABELS = {
 
 _TOTAL = re.compile(r"^(合计|小计|总计|共计|总数)")
 _SIGNATURE = re.compile(r"(填表人|审核人|签字|签名|制表人|填报人|负责人|盖章|填表日期|填报日期)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACES = re.compile(r"\s+")
+_BUILDING = re.compile(r"(\d+)\s*(?:号楼|号|幢|栋|楼)?")
 _ADDRESS = re.compile(
     r"(?:(?P<building>\d+)\s*(?:号楼|幢|栋|号))?\s*(?:(?P<unit>\d+)\s*单元)?\s*"
     r"(?:(?P<room>\d+)\s*(?:室|号|户)?)?\s*$"
@@ -132,8 +136,7 @@ def _text(value: Any, limit: int = 1000) -> str:
 
 
 def _short(value: Any) -> str:
-    text = _text(value, 20)
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", _text(value, 20))
 
 
 def split_address(address: str) -> tuple[str | None, str, str]:
@@ -145,11 +148,16 @@ def split_address(address: str) -> tuple[str | None, str, str]:
 
 
 def parse_row(
-    number: int, values: dict[str, Any], synonyms: dict[str, str] = DEFAULT_SYNONYMS
+    number: int,
+    values: dict[str, Any],
+    synonyms: dict[str, str] = DEFAULT_SYNONYMS,
+    *,
+    read_categories: Callable[[Any], Categories] | None = None,
 ) -> ResidentRow:
-    """Validate one row on its own (its building is resolved against the tree later)."""
+    """Validate one row on its own (its building is resolved against the tree later).
+    ``read_categories``: a ``tags.CategoryReader`` over ``synonyms``, for many rows."""
     name = _text(values.get("name"), 200)
-    name = re.sub(r"\s+", "", name) if re.search(r"[\u4e00-\u9fff]", name) else name
+    name = _SPACES.sub("", name) if _CJK.search(name) else name
     if not name:
         raise ApplicationError(errors.NAME_REQUIRED, field="name")
     if len(name) > NAME_MAX:
@@ -170,7 +178,10 @@ def parse_row(
         if warning:
             warnings.append(warning)
         gender = id_number.gender
-    categories = parse_categories(values.get("categories"), synonyms)
+    if read_categories is None:
+        categories = parse_categories(values.get("categories"), synonyms)
+    else:
+        categories = read_categories(values.get("categories"))
     if categories.unknown:
         warnings.append(str(errors.UNKNOWN_CATEGORIES.format(names="、".join(categories.unknown))))
     schedule = _text(values.get("treatment_schedule"), 200)
@@ -217,5 +228,5 @@ def _strip_suffix(text: str, suffix: str) -> str:
 def _strip_building(text: str | None) -> str | None:
     if not text:
         return None
-    match = re.fullmatch(r"(\d+)\s*(?:号楼|号|幢|栋|楼)?", text)
+    match = _BUILDING.fullmatch(text)
     return match.group(1) if match else text

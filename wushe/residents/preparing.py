@@ -17,7 +17,7 @@ from wushe.residents.bulk import content_hash, protect
 from wushe.residents.idnumbers import age_on
 from wushe.residents.importing import ResidentRow, parse_row, skip_reason
 from wushe.residents.pinyin import name_pinyin
-from wushe.residents.tags import DERIVED
+from wushe.residents.tags import DERIVED, CategoryReader
 
 SKIP, REJECT, OK = "skip", "reject", "ok"
 
@@ -89,6 +89,7 @@ def prepare_batch(
     from wushe.residents.models import Resident
 
     outcomes: list[Outcome] = []
+    read_categories = CategoryReader(synonyms)
     with translation.override(language):
         for row in rows:
             reason = skip_reason(row.values)
@@ -96,7 +97,9 @@ def prepare_batch(
                 outcomes.append(Outcome(SKIP, row.number, str(reason)))
                 continue
             try:
-                parsed = parse_row(row.number, row.values, synonyms)
+                parsed = parse_row(
+                    row.number, row.values, synonyms, read_categories=read_categories
+                )
                 birth = parsed.birth_date
                 if basis.consent and birth is not None and age_on(birth, today) < 14:
                     if not parsed.guardian:

@@ -26,7 +26,7 @@ from wushe.core.privacy import blind_index, fill_blind_indexes
 from wushe.core.scoping import path_in_scope
 from wushe.core.tables import TableRow, raw_rows, read_table
 from wushe.residents import errors as resident_errors
-from wushe.residents.bulk import content_hash, fast_insert
+from wushe.residents.bulk import Writer, content_hash, fast_insert
 from wushe.residents.idnumbers import age_on, parse_id_number
 from wushe.residents.importing import (
     COLUMNS,
@@ -232,14 +232,15 @@ def resident_import(
     report = report or ResidentImportReport()
     report.dry_run = dry_run
     report.area_code = area.code
-    importer = _Importer(actor=actor, area=area, basis=basis, report=report)
     with transaction.atomic():
-        done = 0
-        for outcomes in _prepared_batches(rows, importer, workers):
-            importer.apply(importer.accept(outcomes))
-            done += len(outcomes)
-            if progress:
-                progress(done)
+        with Writer(check_now=[Resident, ResidentTag]) as writer:
+            importer = _Importer(actor=actor, area=area, basis=basis, report=report, writer=writer)
+            done = 0
+            for outcomes in _prepared_batches(rows, importer, workers):
+                importer.apply(importer.accept(outcomes))
+                done += len(outcomes)
+                if progress:
+                    progress(done)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -310,7 +311,16 @@ def _prepared_batches(
 
 
 class _Importer:
-    def __init__(self, *, actor: Any, area: Area, basis: Basis, report: ResidentImportReport):
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        area: Area,
+        basis: Basis,
+        report: ResidentImportReport,
+        writer: Writer,
+    ):
+        self.writer = writer  # writes the new rows while the next batch is prepared
         self.actor = actor if getattr(actor, "pk", None) else None
         self.actor_for_scope = actor
         self.area = area
@@ -360,6 +370,7 @@ class _Importer:
         return accepted
 
     def apply(self, batch: list[tuple[ResidentRow, dict[str, Any]]]) -> None:
+        self.writer.wait()  # the previous batch's rows are in before they are looked up
         placed: list[tuple[ResidentRow, dict[str, Any], Area]] = []
         for r, prepared in batch:
             try:
@@ -417,7 +428,7 @@ class _Importer:
                 )
         if to_create:
             rows = [v for _r, v in to_create]
-            ids = fast_insert(Resident, rows, return_ids=True, protected=True)
+            ids = fast_insert(Resident, rows, return_ids=True, protected=True, writer=self.writer)
             for values, pk in zip(rows, ids, strict=True):
                 values["id"] = pk
             self.report.created += len(to_create)
@@ -439,7 +450,7 @@ class _Importer:
             for code, details in r.tags.items()
             if code in self.tag_ids
         ]
-        fast_insert(ResidentTag, links)
+        fast_insert(ResidentTag, links, writer=self.writer)
 
     def _households(self, placed: list[tuple[ResidentRow, Area]]) -> None:
         wanted = {

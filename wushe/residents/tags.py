@@ -266,6 +266,30 @@ def parse_categories(value: Any, synonyms: Mapping[str, str] = DEFAULT_SYNONYMS)
     return result
 
 
+class CategoryReader:
+    """``parse_categories`` under one synonym table, remembering the cells it has read (a sheet
+    repeats a handful of category texts); every call returns a fresh ``Categories``."""
+
+    LIMIT = 4096  # distinct cells remembered
+
+    def __init__(self, synonyms: Mapping[str, str] = DEFAULT_SYNONYMS) -> None:
+        self.synonyms = synonyms
+        self._seen: dict[str, Categories] = {}
+
+    def __call__(self, value: Any) -> Categories:
+        if not isinstance(value, str):
+            return parse_categories(value, self.synonyms)
+        known = self._seen.get(value)
+        if known is None:
+            known = parse_categories(value, self.synonyms)
+            if len(self._seen) < self.LIMIT:
+                self._seen[value] = known
+        return Categories(
+            tags={code: dict(details) for code, details in known.tags.items()},
+            unknown=list(known.unknown),
+        )
+
+
 def _grade(text: str | None) -> int | None:
     if not text:
         return None

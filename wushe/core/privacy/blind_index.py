@@ -10,23 +10,26 @@ as secret as the data key and kept apart from it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import unicodedata
 from collections.abc import Callable
 
 import phonenumbers
 
-from wushe.core.privacy.keys import blind_index_key
+from wushe.core.privacy.keys import blind_index_hash
 
 TAIL_LENGTH = 4
 _CN_MOBILE_E164 = re.compile(r"\+861[3-9]\d{9}")
 Normaliser = Callable[[str], str]
 
 
+_CLEAN_ID = re.compile(r"[0-9A-Z]+")  # ASCII: what the steps below return unchanged
+
+
 def normalise_id_number(value: str) -> str:
     """Resident ID number: full-width to half-width, no spaces or leading apostrophe, upper case."""
+    if _CLEAN_ID.fullmatch(value):
+        return value
     text = unicodedata.normalize("NFKC", value)
     text = re.sub(r"\s+", "", text).lstrip("'").replace("-", "")
     return text.upper()
@@ -83,8 +86,7 @@ def normalise(kind: str, value: str) -> str:
 
 
 def _hmac(kind: str, part: str, value: str) -> str:
-    message = f"{kind}\x00{part}\x00{value}".encode()
-    return hmac.new(blind_index_key(), message, hashlib.sha256).hexdigest()
+    return blind_index_hash().hexdigest(f"{kind}\x00{part}\x00{value}".encode())
 
 
 def blind_index(kind: str, value: str | None) -> str | None:
