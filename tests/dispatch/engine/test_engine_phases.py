@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+import pytest
 
 from wushe.dispatch.engine import pyvrp_backend, validate_instance
 from wushe.dispatch.engine.solver import candidate_tasks, skill_part, solve_problem
@@ -130,3 +131,26 @@ def test_walk_stays_within_the_prize_floor_of_the_best_plan() -> None:
     # with a floor of 10, Y (20 below the best's prize) is refused: the walk stays at X
     assert _walk(10) == ["start", "X", "X"]
     assert _walk(20) == ["start", "X", "Y"]
+
+
+def test_large_skill_part_keeps_skilled_tasks_and_the_nearest_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wushe.dispatch.engine import solver
+
+    instance = _street(3)
+    instance["locations"].append([5000, 5000])  # far from everything
+    instance["tasks"].append(
+        {"id": "far", "location": 4, "service_s": 60, "load": 1, "priority": 20}
+    )
+    problem = validate_instance(instance)
+    k = problem.skills.index("counsellor")
+    far = problem.task_ids.index("far")
+    routes: list[list[int]] = [[0], [], []]
+    monkeypatch.setattr(solver, "SKILL_PART_MAX_TASKS", 6)
+    part = skill_part(problem, routes, candidate_tasks(problem), k, np.zeros(3, dtype=bool))
+    assert part is not None
+    tasks = set(part[0].tolist())
+    assert {0, 1, 2} <= tasks  # own and unserved counselling visits
+    assert far not in tasks
+    assert len(tasks) == 6

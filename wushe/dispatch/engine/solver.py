@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from wushe.dispatch.engine import decompose, pyvrp_backend
 from wushe.dispatch.engine.construct import cheapest_insertion, value_order
@@ -45,6 +46,9 @@ RESERVE_SHARE = 0.12
 REQUIRED_PHASE_SHARE = 0.7
 # Share of the search time (and iteration budget) for the skill-focused phase.
 SKILL_PHASE_SHARE = 0.25
+# Largest skill sub-problem (20,000x1,000: the counsellors' part had 4,400 tasks and
+# doubled the peak memory through its dense matrices).
+SKILL_PART_MAX_TASKS = 2500
 
 
 def skill_part(
@@ -67,7 +71,20 @@ def skill_part(
     own = np.asarray([t for v in vols for t in routes[int(v)]], dtype=np.int64)
     needs = problem.task_needs[free]
     fits = (~needs[:, None, :] | problem.vol_has[vols][None, :, :]).all(axis=2).any(axis=1)
-    return np.sort(np.concatenate((own, free[fits]))), vols
+    free = free[fits]
+    room = SKILL_PART_MAX_TASKS - len(own)
+    if len(free) > room:
+        # Large instances: keep the skilled tasks and the other tasks nearest to the
+        # skilled volunteers' current work (their starts when idle).
+        skilled = problem.task_needs[free].any(axis=1)
+        anchors = np.concatenate(
+            (problem.task_loc[np.concatenate((own, free[skilled]))], problem.vol_start[vols])
+        )
+        dist, _ = cKDTree(problem.coords[anchors]).query(problem.coords[problem.task_loc[free]])
+        dist = np.where(skilled, -1.0, dist)
+        keep = np.argsort(dist, kind="stable")[: max(room, int(skilled.sum()))]
+        free = free[np.sort(keep)]
+    return np.sort(np.concatenate((own, free))), vols
 
 
 def candidate_tasks(problem: Problem, factor: float | None = None) -> IntArray:
