@@ -3,9 +3,11 @@ many hand-made offers wait unanswered; an insertion the checker refuses is said 
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from tests.needs.factories_needs import make_need, make_volunteer
@@ -74,3 +76,23 @@ def test_an_insertion_the_checker_refuses_is_said_in_words(people, street, monke
     assert str(exc.value.message) == str(
         errors.EDIT_SHIFT % {"volunteer": ann, "task": need.tracking_code}
     )
+
+
+def test_offers_lapse_from_the_command_line_without_celery_beat(people, street, settings):
+    settings.WUSHE_DISPATCH_OFFER_TIMEOUT_S = 0
+    ann = make_volunteer("ann", street.building_a1)
+    need = make_need(people.worker_a, street.building_a1)
+    task = needs_services.task_create(actor=people.worker_a, need=need)
+    offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
+    DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.APPROVED,
+        approved_at=timezone.now(),
+        approval={"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]},
+    )
+    out = io.StringIO()
+    call_command("lapse_offers", stdout=out)
+    assert out.getvalue().strip() == "1 offer(s) lapsed"
+    offer.refresh_from_db()
+    assert offer.state == TaskAssignment.State.DECLINED
