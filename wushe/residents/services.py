@@ -698,6 +698,9 @@ def resident_set_tags(
             raise ApplicationError(resident_errors.TAG_DERIVED.format(value=tag.name), field="tags")
         wanted[code] = _tag_details(tag, details or {})
     with transaction.atomic():
+        # One edit of a resident's tags at a time (a double tap on Save, two workers): the
+        # second reads the first's links instead of adding the same tag twice.
+        list(Resident.objects.select_for_update().filter(pk=resident.pk).values_list("pk"))
         links = {link.tag.code: link for link in resident.tag_links.select_related("tag")}
         removed = [code for code in links if code not in wanted]
         added = [code for code in wanted if code not in links]
