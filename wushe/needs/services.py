@@ -639,15 +639,28 @@ def task_returned_to_queue(*, task: Task, reason: str) -> None:
 def assignment_lapse(*, assignment: TaskAssignment, reason: str) -> TaskAssignment | None:
     """An offer left unanswered too long counts as a decline (the volunteer is not asked
     again for this task); the task goes back to open when no other offer stands. Returns
-    None when the offer was answered in the meantime."""
-    assignment = TaskAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.state != AS.OFFERED:
+    None when the offer was answered in the meantime, or is being answered right now.
+
+    The lapse never waits for a lock (the next beat tries again): an accept locks its own
+    offer, then the task, then the task's other offers, and a lapse that waited for the task
+    while holding one of those offers would deadlock with it."""
+    task = (
+        Task.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("need__area")
+        .filter(pk=assignment.task_id)
+        .first()
+    )
+    if task is None:  # an answer to one of its offers is being written
         return None
+    offer = TaskAssignment.objects.select_for_update(skip_locked=True).filter(pk=assignment.pk)
+    locked = offer.first()
+    if locked is None or locked.state != AS.OFFERED:
+        return None
+    assignment = locked
     assignment.state = AS.DECLINED
     assignment.reason = reason[:500]
     assignment.responded_at = timezone.now()
     assignment.save(update_fields=["state", "reason", "responded_at", "updated_at"])
-    task = Task.objects.select_for_update().select_related("need__area").get(pk=assignment.task_id)
     if task.status == TS.OFFERED and not task.assignments.filter(state=AS.OFFERED).exists():
         task.status = TS.OPEN
         task.save(update_fields=["status", "updated_at"])
