@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from tests.residents.factories_residents import HouseholdFactory, ResidentFactory
-from wushe.residents.models import Resident
+from wushe.residents.models import Resident, Tag
 from wushe.residents.services import resident_set_tags
 
 RACERS = 4
@@ -27,6 +27,9 @@ pytestmark = [
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_saves_store_each_tag_once(people, street):
+    # A transactional test before this one may have flushed the tags the migrations load.
+    Tag.objects.get_or_create(code="living_alone", defaults={"name": "独居"})
+    Tag.objects.get_or_create(code="disabled", defaults={"name": "残疾人", "sensitive": True})
     household = HouseholdFactory(building=street.building_a1)
     resident = ResidentFactory(
         area=street.building_a1, household=household, birth_date=datetime.date(1975, 6, 1)
