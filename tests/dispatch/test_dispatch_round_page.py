@@ -1,0 +1,77 @@
+"""The round page's per-task buttons (move, take out, reassign, add, insert) say which
+request they act on: each is described by the task's row (no engine run)."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils import timezone
+
+from tests.browser.browser_support import tr
+from tests.conftest import login
+from tests.needs.factories_needs import make_need, make_volunteer
+from wushe.dispatch.instance import build_instance
+from wushe.dispatch.models import DispatchRound
+from wushe.needs import services as needs_services
+from wushe.volunteers.models import VolunteerProfile
+
+PER_TASK = (
+    "Move up",
+    "Move down",
+    "Take out of the route",
+    "Reassign",
+    "Add to the route",
+    "Insert into current routes",
+)
+
+
+def described_buttons(page: str) -> list[str]:
+    """The labels of the per-task buttons, marked when nothing on the page describes them."""
+    wanted = {tr(label) for label in PER_TASK}
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    out = []
+    for button in re.findall(r"<button[^>]*>[^<]*</button>", page):
+        label = re.sub(r"<[^>]+>", "", button).strip()
+        if label not in wanted:
+            continue
+        target = re.search(r'aria-describedby="([^"]+)"', button)
+        out.append(label if target and target.group(1) in ids else f"UNDESCRIBED {label}")
+    return out
+
+
+def test_per_task_buttons_name_their_request(client, people, street):
+    ann = make_volunteer("ann", street.building_a1)
+    ben = make_volunteer("ben", street.building_a2)
+    VolunteerProfile.objects.filter(user__in=[ann, ben]).update(on_shift=True)
+    tasks = [
+        needs_services.task_create(
+            actor=people.worker_a, need=make_need(people.worker_a, street.building_a1)
+        )
+        for _ in range(3)
+    ]
+    snap = build_instance(area=street.community_a, now=timezone.now())
+    routed, left = [f"t{t.pk}" for t in tasks[:2]], f"t{tasks[2].pk}"
+    proposed = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.PROPOSED,
+        instance=snap.instance,
+        report=snap.report,
+        solution={"routes": [{"volunteer": f"v{ann.pk}", "tasks": routed}], "unassigned": [left]},
+    )
+    login(client, people.worker_a)
+    page = client.get(f"/dispatch/{proposed.pk}/").content.decode()
+    labels = described_buttons(page)
+    assert tr("Move down") in labels and tr("Add to the route") in labels
+    assert not [label for label in labels if label.startswith("UNDESCRIBED")], labels
+
+    urgent = needs_services.task_create(
+        actor=people.worker_a,
+        need=make_need(people.worker_a, street.building_a2, medical_emergency=True),
+    )
+    proposed.status = DispatchRound.Status.APPROVED
+    proposed.save(update_fields=["status"])
+    page = client.get(f"/dispatch/{proposed.pk}/").content.decode()
+    assert f'data-insert="{urgent.pk}"' in page
+    labels = described_buttons(page)
+    assert tr("Insert into current routes") in labels, labels
