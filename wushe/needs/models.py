@@ -292,6 +292,7 @@ EVENT_LABELS = {
     "verified": _("confirmed by phone"),
     "resident_linked": _("linked to a registered resident"),
     "merged": _("a duplicate request was merged into this one"),
+    "escalated": _("overdue"),
     "closed": _("closed"),
     "reopened": _("reopened"),
     "followed_tasks": _("status follows its tasks"),
