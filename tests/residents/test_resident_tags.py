@@ -4,9 +4,11 @@ resident's open requests that follows, also after a re-imported canvass sheet.""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import login
 from tests.needs.factories_needs import make_need
@@ -229,3 +231,18 @@ def test_a_failed_rerank_does_not_fail_the_saved_tags(
         response = client.post(f"/residents/{resident.pk}/tags/", {"tag_living_alone": "on"})
     assert response.status_code == 302  # the tags were committed: no error page
     assert codes(resident) == {"living_alone": "manual"}
+
+
+def test_a_hand_edit_reranks_without_reading_every_open_request(people, street, resident):
+    # A tags page save re-ranks that resident's requests; it must not read the (city-wide)
+    # open requests of everyone else to find them.
+    other = ResidentFactory(area=street.building_a1, household=resident.household)
+    mine = make_need(people.worker_a, street.building_a1, resident=resident)
+    theirs = make_need(people.worker_a, street.building_a1, resident=other)
+    with CaptureQueriesContext(connection) as queries:
+        needs_services.needs_rerank_for_residents(resident_ids=[resident.pk])
+    first = next(q["sql"] for q in queries.captured_queries if "needs_need" in q["sql"])
+    assert re.search(rf'"resident_id" IN \({resident.pk}\)', first), first
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert not theirs.events.filter(action="reranked").exists()

@@ -275,15 +275,22 @@ def need_recompute_priority(*, need: Need) -> Need:
     return need
 
 
+RERANK_IDS_IN_QUERY = 1000  # up to this many residents, the database picks their requests
+
+
 def needs_rerank_for_residents(*, resident_ids: Iterable[int]) -> int:
     """Re-rank the open requests of residents whose key-population tags changed (a worker
     ticked "lives alone", a re-imported canvass sheet): the queue follows at once. Each change
     of priority is written to the request's history. Returns how many priorities changed."""
     wanted = set(resident_ids)
-    # Open requests are few next to a street's residents: filter them in memory rather than
-    # sending a re-imported sheet's 100,000 ids to the database.
     open_rows = Need.objects.filter(status__in=OPEN_STATUSES, resident__isnull=False)
-    targets = [pk for pk, rid in open_rows.values_list("pk", "resident_id") if rid in wanted]
+    if len(wanted) <= RERANK_IDS_IN_QUERY:  # a worker's edit: that resident's requests only
+        targets = list(open_rows.filter(resident_id__in=wanted).values_list("pk", flat=True))
+    else:
+        # Open requests are few next to a street's residents: filter them in memory rather
+        # than sending a re-imported sheet's 100,000 ids to the database.
+        rows = open_rows.values_list("pk", "resident_id")
+        targets = [pk for pk, rid in rows if rid in wanted]
     changed = 0
     needs = (
         Need.objects.filter(pk__in=targets)
