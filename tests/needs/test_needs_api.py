@@ -246,3 +246,39 @@ def test_task_and_assignment_lists_query_count_constant(api, people, street):
         counts.append((len(mine.captured_queries), len(tasks.captured_queries)))
     assert counts[0] == counts[1]
     assert api.get("/api/v1/assignments/").data["count"] == 6
+
+
+def test_token_create_reads_user_and_scope_at_once_and_caches_nothing(api, people, street):
+    from rest_framework.authtoken.models import Token
+
+    worker = people.worker_a
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=worker).key}")
+    with CaptureQueriesContext(connection) as ctx:
+        r = api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="t-1")
+    assert r.status_code == 201 and r.data["tasks"] == []
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # The token query brings the scope area; the only area query is the request's building.
+    assert sum(s.lstrip().startswith("SELECT") and 'FROM "areas_area"' in s for s in sql) == 1
+    assert not any('FROM "needs_task"' in s for s in sql)
+    # A scope change applies to the very next request: the building is now out of scope.
+    worker.scope_area = street.community_b
+    worker.save(update_fields=["scope_area"])
+    assert api.post(URL, body(street), format="json").status_code in (403, 404)
+    worker.is_active = False
+    worker.save(update_fields=["is_active"])
+    assert api.post(URL, body(street), format="json").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert api.post(URL, body(street), format="json").status_code == 401
+    assert Need.objects.count() == 1
+
+
+def test_retry_gets_first_answer_even_when_its_work_would_now_fail(api, people, street):
+    login(api, people.worker_a)
+    first = api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k-late")
+    people.worker_a.scope_area = street.community_b
+    people.worker_a.save(update_fields=["scope_area"])
+    again = api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k-late")
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    fresh = api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k-new")
+    assert fresh.status_code in (403, 404) and Need.objects.count() == 1

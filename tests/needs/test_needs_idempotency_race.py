@@ -1,7 +1,8 @@
 """Two requests with one Idempotency-Key at the same moment store one row and give one answer.
 
 Threads, each with its own database connection; the unique (user, key) index makes the
-second wait for the first and then replay its stored answer. PostgreSQL only (SQLite
+others' key insert wait for the first to commit, fail, roll their work back and replay the
+stored answer. PostgreSQL only (SQLite
 serialises writers, so nothing would race)."""
 
 from __future__ import annotations

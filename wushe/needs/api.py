@@ -266,6 +266,8 @@ class NeedViewSet(viewsets.GenericViewSet):
             resident_id = v.pop("resident", None)
             resident = resident_get_for(request.user, resident_id) if resident_id else None
             need = services.need_create(actor=request.user, area=area, resident=resident, **v)
+            # A request created a moment ago has no tasks: answer without querying them.
+            need._prefetched_objects_cache = {"tasks": Task.objects.none()}
             return Response(
                 NeedCreated(need, context={"request": request}).data,
                 status=status.HTTP_201_CREATED,

@@ -1,9 +1,12 @@
 """``Idempotency-Key`` for creating POSTs: same key and body, same answer and no second row;
 same key with another body, 422 naming the header.
 
-The key row is inserted first, inside the same transaction as the work; the unique
-constraint (user, key) makes a concurrent duplicate wait for the first and then replay its
-stored answer. Only successful answers are stored: a failed attempt leaves no key behind, so
+The work runs first and the key row is inserted with its answer at the end, in the same
+transaction (one statement for the key on a first attempt). A retry, or a concurrent
+duplicate, fails that insert on the unique constraint (user, key) -- a concurrent one waits
+for the first to commit -- so its own work is rolled back and the stored answer replayed.
+A request with files is checked against the stored keys first, so that a retry writes no
+upload twice. Only successful answers are stored: a failed attempt leaves no key behind, so
 a corrected retry with the same key runs again.
 """
 
@@ -56,25 +59,39 @@ def idempotent(request: Request, scope: str, handler: Callable[[], Response]) ->
     if len(key) > 255:
         raise errors.UnprocessableError(errors.IDEMPOTENCY_KEY_TOO_LONG, field=HEADER)
     digest = body_hash(request)
+    if getattr(request, "FILES", None) and (stored := _stored(request, key)) is not None:
+        return _replay(stored, scope, digest)
     try:
         with transaction.atomic():
-            record = IdempotencyKey.objects.create(
-                user=request.user, key=key, scope=scope, body_hash=digest
-            )
             response = handler()
             if response.status_code >= 400:
                 raise _FailedAnswerError(response)
-            record.status_code = response.status_code
-            record.response_body = json.loads(json.dumps(response.data, default=str))
-            record.save(update_fields=["status_code", "response_body"])
+            IdempotencyKey.objects.create(
+                user=request.user,
+                key=key,
+                scope=scope,
+                body_hash=digest,
+                status_code=response.status_code,
+                response_body=json.loads(json.dumps(response.data, default=str)),
+            )
             return response
-    except _FailedAnswerError as failed:
-        return failed.response
     except IntegrityError:
-        stored = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        stored = _stored(request, key)
         if stored is None:
             raise
+    except Exception as exc:
+        # A retry whose work now fails (the request it created has moved on, or the first
+        # attempt holding a lock committed meanwhile) still gets the first answer.
+        stored = _stored(request, key)
+        if stored is None:
+            if isinstance(exc, _FailedAnswerError):
+                return exc.response
+            raise
     return _replay(stored, scope, digest)
+
+
+def _stored(request: Request, key: str) -> IdempotencyKey | None:
+    return IdempotencyKey.objects.filter(user=request.user, key=key).first()
 
 
 def _replay(stored: IdempotencyKey, scope: str, digest: str) -> Response:

@@ -1,0 +1,22 @@
+"""API token authentication that loads the user's scope area in the same query.
+
+Every scoped API call reads ``user.scope_path``; DRF's own class fetches the token with its
+user only, so the scope area cost a second round trip on each request. Nothing is cached:
+a role, scope or password change, or a deactivation, applies to the next request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.authentication import TokenAuthentication as DrfTokenAuthentication
+
+
+class TokenAuthentication(DrfTokenAuthentication):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        model = self.get_model()
+        token = model.objects.select_related("user__scope_area").filter(key=key).first()
+        if token is None or not token.user.is_active:
+            # DRF's own checks and messages for an unknown token or an inactive user.
+            return super().authenticate_credentials(key)
+        return (token.user, token)
