@@ -96,3 +96,43 @@ def test_offers_lapse_from_the_command_line_without_celery_beat(people, street, 
     assert out.getvalue().strip() == "1 offer(s) lapsed"
     offer.refresh_from_db()
     assert offer.state == TaskAssignment.State.DECLINED
+
+
+def test_a_redispatch_the_checker_refuses_takes_the_task_out_of_the_routes(
+    people, street, monkeypatch
+):
+    ann = make_volunteer("ann", street.building_a1)
+    ben = make_volunteer("ben", street.building_a2)
+    VolunteerProfile.objects.filter(user__in=[ann, ben]).update(on_shift=True)
+    need = make_need(people.worker_a, street.building_a1)
+    task = needs_services.task_create(actor=people.worker_a, need=need)
+    tid = f"t{task.pk}"
+    snap = build_instance(area=street.community_a, now=timezone.now())
+    offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
+    rnd = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.APPROVED,
+        approved_at=timezone.now(),
+        instance=snap.instance,
+        report=snap.report,
+        solution={"routes": [{"volunteer": f"v{ann.pk}", "tasks": [tid]}], "unassigned": []},
+        score_assigned=1,
+        approval={"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]},
+    )
+    needs_services.assignment_decline(actor=ann, assignment=offer)
+    real_score = services.score
+
+    def refuse_a_route_with_it(instance, solution):
+        if any(tid in r["tasks"] for r in solution["routes"]):
+            raise SolutionError(f"volunteer v{ben.pk} finishes at 99999s, after shift end 14400")
+        return real_score(instance, solution)
+
+    monkeypatch.setattr(services, "score", refuse_a_route_with_it)
+    assert services.dispatch_redispatch(assignment_id=offer.pk) == "returned"
+    rnd.refresh_from_db()
+    # Back in the queue, so on nobody's route (not the decliner's, not the refused one).
+    assert rnd.solution["routes"] == [] and rnd.solution["unassigned"] == [tid]
+    assert rnd.score_assigned == 0
+    assert rnd.approval["returned"][0]["task"] == task.pk
+    assert not TaskAssignment.objects.filter(task=task, state="offered").exists()

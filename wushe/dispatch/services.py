@@ -26,7 +26,14 @@ from wushe.core.jobs import job_create, job_run
 from wushe.core.models import Job
 from wushe.core.scoping import path_in_scope
 from wushe.dispatch import errors
-from wushe.dispatch.edits import EditError, Violation, apply_edit, read_violation, where_is
+from wushe.dispatch.edits import (
+    REMOVE,
+    EditError,
+    Violation,
+    apply_edit,
+    read_violation,
+    where_is,
+)
 from wushe.dispatch.engine import DispatchPlan, InstanceError, SolutionError, score, solve
 from wushe.dispatch.instance import (
     add_location,
@@ -450,6 +457,22 @@ def _place(
     return user, {"volunteer": user.pk, "position": position}, ""
 
 
+def _unroute(rnd: DispatchRound, task_id: str) -> None:
+    """Take a task that goes back to the queue out of the stored routes (the round page and
+    the volunteer's route read them), and let the scores follow."""
+    solution = rnd.solution or {"routes": [], "unassigned": []}
+    if where_is(solution, task_id)[0] is None:
+        return
+    new = apply_edit(rnd.instance, solution, action=REMOVE, task_id=task_id)
+    try:
+        figures = score(rnd.instance, new)
+    except SolutionError:  # the remaining routes were refused already: keep the old figures
+        logger.warning("round %s: scores not updated after taking %s out", rnd.pk, task_id)
+        rnd.solution = new
+        return
+    _store_solution(rnd, new, figures)
+
+
 def _offer_placed(
     rnd: DispatchRound, *, actor: Any, task: Task, user: Any, data: dict[str, Any], reason: str
 ) -> tuple[dict[str, Any], str]:
@@ -467,6 +490,7 @@ def _offer_placed(
                 "offered": [*rnd.approval.get("offered", []), offered],
             }
     if reason:
+        _unroute(rnd, f"t{task.pk}")
         needs_services.task_returned_to_queue(task=task, reason=reason)
         returned = {"task": task.pk, "reason": reason}
         rnd.approval = {
