@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.core.errors import ApplicationError
-from wushe.dispatch import errors, services
+from wushe.dispatch import errors, selectors, services
 from wushe.dispatch.engine import SolutionError
 from wushe.dispatch.instance import build_instance
 from wushe.dispatch.models import DispatchRound
@@ -136,3 +136,41 @@ def test_a_redispatch_the_checker_refuses_takes_the_task_out_of_the_routes(
     assert rnd.score_assigned == 0
     assert rnd.approval["returned"][0]["task"] == task.pk
     assert not TaskAssignment.objects.filter(task=task, state="offered").exists()
+
+
+def test_after_a_partial_approval_the_routes_never_offered_are_not_current(people, street):
+    ann = make_volunteer("ann", street.building_a1)
+    ben = make_volunteer("ben", street.building_a2)
+    VolunteerProfile.objects.filter(user__in=[ann, ben]).update(on_shift=True)
+    mine = needs_services.task_create(
+        actor=people.worker_a, need=make_need(people.worker_a, street.building_a1)
+    )
+    urgent = needs_services.task_create(
+        actor=people.worker_a,
+        need=make_need(people.worker_a, street.building_a2, medical_emergency=True),
+    )
+    snap = build_instance(area=street.community_a, now=timezone.now())
+    rnd = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.PROPOSED,
+        instance=snap.instance,
+        report=snap.report,
+        solution={
+            "routes": [
+                {"volunteer": f"v{ann.pk}", "tasks": [f"t{mine.pk}"]},
+                {"volunteer": f"v{ben.pk}", "tasks": [f"t{urgent.pk}"]},
+            ],
+            "unassigned": [],
+        },
+        score_assigned=2,
+    )
+    assert selectors.urgent_waiting(round=rnd) == []
+
+    rnd = services.dispatch_round_approve(actor=people.worker_a, round=rnd, volunteer_ids=[ann.pk])
+    rnd.refresh_from_db()
+    assert rnd.solution["routes"] == [{"volunteer": f"v{ann.pk}", "tasks": [f"t{mine.pk}"]}]
+    assert rnd.solution["unassigned"] == [f"t{urgent.pk}"] and rnd.score_assigned == 1
+    # Ben was never offered it: it is waiting, and can be inserted into the current routes.
+    assert not TaskAssignment.objects.filter(task=urgent).exists()
+    assert selectors.urgent_waiting(round=rnd) == [urgent]

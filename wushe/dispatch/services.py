@@ -225,6 +225,7 @@ def dispatch_round_approve(
                     skipped.append({**row, "reason": str(exc.message)})
                 else:
                     offered.append(row)
+    _keep_offered(rnd, offered)
     rnd.status = S.APPROVED
     rnd.approved_at = timezone.now()
     rnd.approved_by = actor
@@ -233,7 +234,19 @@ def dispatch_round_approve(
         "skipped": skipped,
         "volunteers": sorted(wanted) if wanted is not None else None,
     }
-    rnd.save(update_fields=["status", "approved_at", "approved_by", "approval", "updated_at"])
+    rnd.save(
+        update_fields=[
+            "status",
+            "approved_at",
+            "approved_by",
+            "approval",
+            "solution",
+            "score_priority",
+            "score_assigned",
+            "score_travel_s",
+            "updated_at",
+        ]
+    )
     log_action(
         "dispatch.round.approved",
         actor=actor,
@@ -242,6 +255,32 @@ def dispatch_round_approve(
         data={"offered": len(offered), "skipped": len(skipped)},
     )
     return rnd
+
+
+def _keep_offered(rnd: DispatchRound, offered: list[dict[str, Any]]) -> None:
+    """From approval on, the round's routes are what was offered: routes left out of a
+    partial approval and tasks skipped go to ``unassigned`` (so life-critical ones among
+    them are listed for insertion, and insertions do not plan around stops nobody was
+    offered); the scores follow."""
+    solution = rnd.solution or {"routes": [], "unassigned": []}
+    made = {(row["volunteer"], row["task"]) for row in offered}
+    routes, dropped = [], []
+    for route in solution.get("routes", []):
+        vpk = volunteer_pk(route["volunteer"])
+        kept = [t for t in route.get("tasks", []) if (vpk, task_pk(t)) in made]
+        dropped += [t for t in route.get("tasks", []) if t not in kept]
+        if kept:
+            routes.append({**route, "tasks": kept})
+    if not dropped:
+        return
+    new = {**solution, "routes": routes, "unassigned": [*solution.get("unassigned", []), *dropped]}
+    try:
+        figures = score(rnd.instance, new)
+    except SolutionError:  # the proposal's own routes were refused: keep its figures
+        logger.warning("round %s: scores not updated for the approved routes", rnd.pk)
+        rnd.solution = new
+        return
+    _store_solution(rnd, new, figures)
 
 
 @transaction.atomic
