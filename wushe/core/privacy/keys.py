@@ -9,27 +9,21 @@ characters (``python -c "import secrets; print(secrets.token_urlsafe(32))"``).
 ``WUSHE_BLIND_INDEX_KEY`` is a separate secret for the keyed hashes (blind indexes); it must
 differ from every data key.
 
-``encrypt`` writes exactly the token ``Fernet.encrypt`` writes (version byte, timestamp, random
-IV, AES-128-CBC with PKCS7 padding, HMAC-SHA256), but for short values — ID numbers, phones,
-the bulk of an import — without Fernet's per-call set-up: the CBC chain is run block by block
-through one AES context and the HMAC starts from precomputed keyed states (``KeyedHash``).
-Tests check it byte for byte against ``Fernet._encrypt_from_parts``; reads, rotation and
-``is_current`` stay with ``Fernet``/``MultiFernet``.
+``encrypt`` uses the current key's ``Fernet`` (built once per key, not per value); reads,
+rotation and ``is_current`` go through ``MultiFernet``. Blind indexes use ``hmac`` keyed once
+(``KeyedHash``: a keyed HMAC object copied per message).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import threading
-import time
+import hmac
 from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -83,75 +77,23 @@ def multi_fernet() -> MultiFernet:
     return _multi(settings.WUSHE_DATA_KEY)
 
 
-_IPAD = bytes(x ^ 0x36 for x in range(256))
-_OPAD = bytes(x ^ 0x5C for x in range(256))
-
-
 class KeyedHash:
-    """HMAC-SHA256 under one key, its keyed inner and outer SHA-256 states computed once
-    (RFC 2104: H(K ^ opad || H(K ^ ipad || m))): the digest of ``hmac.new(key, m, sha256)``,
-    at a third of the cost for the short messages of blind indexes and tokens."""
+    """HMAC-SHA256 under one key, keyed once: each message starts from a copy of the keyed
+    ``hmac`` object, which skips re-deriving the padded key states on every call."""
 
     def __init__(self, key: bytes) -> None:
-        if len(key) > 64:  # the SHA-256 block size; longer keys are hashed first (as hmac does)
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(key.translate(_IPAD))
-        self._outer = hashlib.sha256(key.translate(_OPAD))
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def digest(self, message: bytes) -> bytes:
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+        mac = self._keyed.copy()
+        mac.update(message)
+        return mac.digest()
 
     def hexdigest(self, message: bytes) -> str:
         return self.digest(message).hex()
 
 
-_SHORT_BLOCKS = 8  # up to 127 bytes the block-by-block chain beats a new CBC context
-_FERNET_VERSION = b"\x80"
-
-
-class _Sealer:
-    """Writes Fernet tokens under one Fernet key (signing key, then encryption key)."""
-
-    def __init__(self, fernet: Fernet, key: bytes) -> None:
-        self.fernet = fernet
-        self._mac = KeyedHash(key[:16])
-        self._aes = algorithms.AES(key[16:])
-        self._local = threading.local()  # one AES-ECB context per thread
-
-    def seal(self, data: bytes, *, now: int | None = None, iv: bytes | None = None) -> bytes:
-        """The token of ``data``; ``now`` and ``iv`` are given only by tests."""
-        now = int(time.time()) if now is None else now
-        iv = os.urandom(16) if iv is None else iv
-        pad = 16 - len(data) % 16
-        if len(data) + pad > 16 * _SHORT_BLOCKS:
-            return self.fernet._encrypt_from_parts(data, now, iv)
-        data += bytes((pad,)) * pad
-        ecb = getattr(self._local, "ecb", None)
-        if ecb is None:
-            ecb = self._local.ecb = Cipher(self._aes, modes.ECB()).encryptor()  # noqa: S305 - CBC, chained below
-        # CBC: each block is AES(plain block XOR previous cipher block), the IV first.
-        previous = int.from_bytes(iv)
-        blocks = []
-        for start in range(0, len(data), 16):
-            block = ecb.update((int.from_bytes(data[start : start + 16]) ^ previous).to_bytes(16))
-            blocks.append(block)
-            previous = int.from_bytes(block)
-        body = b"".join([_FERNET_VERSION, now.to_bytes(8), iv, *blocks])
-        return base64.urlsafe_b64encode(body + self._mac.digest(body))
-
-
-@lru_cache(maxsize=8)
-def _sealer(raw: str) -> _Sealer:
-    fernet = _fernets(raw)[0]  # raises when no key is configured
-    return _Sealer(fernet, _derive(split_secrets(raw)[0], _DATA_INFO))
-
-
-# The sealer and the blind-index hash for the keys configured now (read on every protected
+# The current data key's Fernet and the blind-index hash for the keys configured now (read on every protected
 # value, so not through settings each time); emptied when a key setting changes.
 _current: dict[str, Any] = {}
 
@@ -166,10 +108,10 @@ setting_changed.connect(_forget_keys)
 
 def encrypt(plaintext: str) -> str:
     """The ciphertext (a Fernet token, ASCII) of ``plaintext`` under the first data key."""
-    sealer = _current.get("sealer")
-    if sealer is None:
-        sealer = _current["sealer"] = _sealer(settings.WUSHE_DATA_KEY)
-    return sealer.seal(plaintext.encode("utf-8")).decode("ascii")
+    fernet = _current.get("fernet")
+    if fernet is None:
+        fernet = _current["fernet"] = data_fernets()[0]
+    return fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
 def decrypt(token: str, *, where: str = "") -> str:
