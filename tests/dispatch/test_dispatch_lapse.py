@@ -11,13 +11,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.needs.factories_needs import make_need, make_volunteer
+from wushe.core.audit import ActionLog
 from wushe.core.errors import ApplicationError
 from wushe.dispatch import errors, selectors, services
 from wushe.dispatch.engine import SolutionError
 from wushe.dispatch.instance import build_instance
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
-from wushe.needs.models import TaskAssignment
+from wushe.needs.models import NeedEvent, TaskAssignment
 from wushe.volunteers.models import VolunteerProfile
 
 
@@ -174,3 +175,32 @@ def test_after_a_partial_approval_the_routes_never_offered_are_not_current(peopl
     # Ben was never offered it: it is waiting, and can be inserted into the current routes.
     assert not TaskAssignment.objects.filter(task=urgent).exists()
     assert selectors.urgent_waiting(round=rnd) == [urgent]
+
+
+def test_a_redispatch_offer_is_logged_as_the_system_for_the_round(people, street):
+    ann = make_volunteer("ann", street.building_a1)
+    ben = make_volunteer("ben", street.building_a2)
+    VolunteerProfile.objects.filter(user__in=[ann, ben]).update(on_shift=True)
+    task = needs_services.task_create(
+        actor=people.worker_a, need=make_need(people.worker_a, street.building_a1)
+    )
+    snap = build_instance(area=street.community_a, now=timezone.now())
+    offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
+    rnd = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        approved_by=people.worker_a,
+        status=DispatchRound.Status.APPROVED,
+        approved_at=timezone.now(),
+        instance=snap.instance,
+        report=snap.report,
+        solution={"routes": [{"volunteer": f"v{ann.pk}", "tasks": [f"t{task.pk}"]}]},
+        approval={"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]},
+    )
+    needs_services.assignment_decline(actor=ann, assignment=offer)
+    assert services.dispatch_redispatch(assignment_id=offer.pk) == "offered"
+
+    log = ActionLog.objects.get(action="needs.task.offered", data__volunteer=ben.pk)
+    assert log.actor is None and log.data["round"] == rnd.pk
+    event = NeedEvent.objects.get(task=task, action="task_offered", note=str(ben))
+    assert event.actor is None

@@ -23,6 +23,7 @@ from wushe.areas.models import Area
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError
 from wushe.core.jobs import job_create, job_run
+from wushe.core.management.actor import SystemActor
 from wushe.core.models import Job
 from wushe.core.scoping import path_in_scope
 from wushe.dispatch import errors
@@ -220,7 +221,9 @@ def dispatch_round_approve(
                 skipped.append({**row, "reason": str(reason)})
             else:
                 try:
-                    needs_services.task_offer(actor=actor, task=task, volunteer=user)
+                    needs_services.task_offer(
+                        actor=actor, task=task, volunteer=user, round_id=rnd.pk
+                    )
                 except ApplicationError as exc:
                     skipped.append({**row, "reason": str(exc.message)})
                 else:
@@ -519,7 +522,7 @@ def _offer_placed(
     there sends it back to the dispatcher with that reason."""
     if user is not None:
         try:
-            needs_services.task_offer(actor=actor, task=task, volunteer=user)
+            needs_services.task_offer(actor=actor, task=task, volunteer=user, round_id=rnd.pk)
         except ApplicationError as exc:
             reason, data = str(exc.message), {}
         else:
@@ -571,7 +574,8 @@ def dispatch_redispatch(*, assignment_id: int, lapsed: bool = False) -> str:
         task = Task.objects.select_for_update().select_related("need__area").get(pk=a.task_id)
         if task.status != Task.TaskStatus.OPEN or not task.need.is_open:
             return "not-open"
-        actor = rnd.approved_by or rnd.created_by
+        # Nobody pressed a button for this offer: the system makes it, for the round.
+        actor = SystemActor()
         user, data, reason = _place(rnd, task=task, excluded=a.volunteer_id, new_doc=None)
         data, reason = _offer_placed(
             rnd, actor=actor, task=task, user=user, data=data, reason=reason

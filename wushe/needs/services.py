@@ -505,8 +505,11 @@ def task_create(*, actor: Any, need: Need, role: str = "") -> Task:
 
 
 @transaction.atomic
-def task_offer(*, actor: Any, task: Task, volunteer: Any) -> TaskAssignment:
-    """Offer a task to a volunteer (the dispatcher's assign). A decline is never asked again."""
+def task_offer(
+    *, actor: Any, task: Task, volunteer: Any, round_id: int | None = None
+) -> TaskAssignment:
+    """Offer a task to a volunteer (the dispatcher's assign). A decline is never asked again.
+    ``round_id``: the dispatch round whose routes make this offer (logged as the reason)."""
     _check_area(actor, task.need.area)
     if getattr(volunteer, "role", None) != "volunteer":
         raise ApplicationError(errors.NOT_A_VOLUNTEER, field="volunteer")
@@ -539,7 +542,7 @@ def task_offer(*, actor: Any, task: Task, volunteer: Any) -> TaskAssignment:
         actor=actor,
         obj=task,
         area_path=task.need.area.path,
-        data={"volunteer": volunteer.pk},
+        data={"volunteer": volunteer.pk, **({"round": round_id} if round_id else {})},
     )
     return assignment
 
