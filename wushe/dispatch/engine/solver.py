@@ -7,11 +7,11 @@ Pipeline (each step keeps a feasible plan, so the answer improves with time):
    capacity binds, the rest cannot enter an optimal plan, and leaving them out makes the
    search much faster;
 2. construct by cheapest feasible insertion in that order;
-3. improve with PyVRP's iterated local search (per region for large instances, see
-   :mod:`~wushe.dispatch.engine.decompose`);
-4. when tasks needing a skill are left unserved, search again on each such skill's
+3. when tasks needing a skill are left unserved, search on each such skill's
    volunteers alone (:func:`skill_part`): their shifts bind, and a small sub-problem
    re-plans their day far faster than the search over everyone;
+4. improve with PyVRP's iterated local search (per region for large instances, see
+   :mod:`~wushe.dispatch.engine.decompose`);
 5. insert leftovers, swap in higher-priority tasks, verify with the scorer.
 
 Determinism: with ``max_iterations`` the search stops on an iteration budget and the
@@ -40,8 +40,12 @@ from wushe.dispatch.engine.solution import Routes, to_document
 log = logging.getLogger(__name__)
 
 CANDIDATE_LOAD_FACTOR = 1.3
-# Share of the time limit kept for post-processing and conversion.
-RESERVE_SHARE = 0.12
+# Share of the time limit kept for post-processing and conversion; the priority swap-in
+# may use all of it but the last ``POST_TAIL_SHARE`` (leftovers, repair, conversion:
+# ~0.1 s at 5,000 tasks). The swap-in used to run to the deadline: 1.1 s at 5,000 tasks
+# for 0-1 swaps, time the search uses better.
+RESERVE_SHARE = 0.05
+POST_TAIL_SHARE = 0.02
 # Most of the search time may go to finding a full plan when everything may fit.
 REQUIRED_PHASE_SHARE = 0.7
 # Share of the search time (and iteration budget) for the skill-focused phase.
@@ -49,6 +53,13 @@ SKILL_PHASE_SHARE = 0.25
 # Largest skill sub-problem (20,000x1,000: the counsellors' part had 4,400 tasks and
 # doubled the peak memory through its dense matrices).
 SKILL_PART_MAX_TASKS = 2500
+# The skill phase runs on the constructed plan, before the main search (which then keeps
+# its priority through the walk's prize floor). 5,000x250 seed 1, 9 s, solver seeds 0-4:
+# priority 1.0001-1.0008 of VROOM's with it first, 0.9982-1.0012 (4 of 5 below) after the
+# main search; travel 1.34-1.50 of VROOM's first vs 1.21-1.34 after (the main search
+# then works on more tasks). 2,000x100 seeds 1-3: priority 1.0019 / 1.0019 / 1.0008 vs
+# 1.0000 / 1.0015 / 1.0014, travel 1.142 / 1.246 / 0.940 vs 1.107 / 1.187 / 0.948.
+SKILL_PHASE_FIRST = True
 
 
 def skill_part(
@@ -153,6 +164,58 @@ def _search(
     return plans
 
 
+def _skill_phase(
+    problem: Problem,
+    best: Routes,
+    best_key: tuple[int, int, int],
+    candidates: IntArray,
+    until: float,
+    seed: int,
+    max_iterations: int | None,
+    start: float,
+) -> tuple[Routes, tuple[int, int, int]]:
+    """For each skill whose tasks are left unserved, search its volunteers again alone
+    (:func:`skill_part`) until ``until``; returns the best plan and its key."""
+    if not (pyvrp_backend.available() and problem.n_vols and len(candidates) and problem.skills):
+        return best, best_key
+    skip = np.zeros(problem.n_vols, dtype=bool)
+    served = np.zeros(problem.n_tasks, dtype=bool)
+    for r in best:
+        served[r] = True
+    free = candidates[~served[candidates]]
+    todo = [k for k in range(len(problem.skills)) if problem.task_needs[free, k].any()]
+    for i, k in enumerate(todo):
+        part = skill_part(problem, best, candidates, k, skip)
+        if part is None:
+            continue
+        skip[part[1]] = True
+        share = (until - time.perf_counter()) / (len(todo) - i)
+        outcome = _search(
+            problem,
+            best,
+            [part],
+            time.perf_counter() + share,
+            seed + 7 + k,
+            None
+            if max_iterations is None
+            else max(1, int(max_iterations * SKILL_PHASE_SHARE / len(todo))),
+            1,
+            required=False,
+        )
+        for routes, _ in outcome:
+            improved = repair(problem, routes)
+            key = _key(problem, improved)
+            log.debug(
+                "skill %s phase %s at %.2fs",
+                problem.skills[k],
+                key,
+                time.perf_counter() - start,
+            )
+            if key > best_key:
+                best, best_key = improved, key
+    return best, best_key
+
+
 def solve_problem(
     problem: Problem,
     time_limit_s: float,
@@ -183,7 +246,18 @@ def solve_problem(
 
     search_until = deadline - RESERVE_SHARE * time_limit_s
     main_until = search_until
-    if problem.skills:
+    if problem.skills and SKILL_PHASE_FIRST:
+        best, best_key = _skill_phase(
+            problem,
+            best,
+            best_key,
+            candidates,
+            time.perf_counter() + SKILL_PHASE_SHARE * (search_until - time.perf_counter()),
+            seed,
+            max_iterations,
+            start,
+        )
+    elif problem.skills:
         main_until -= SKILL_PHASE_SHARE * (search_until - time.perf_counter())
     if pyvrp_backend.available() and problem.n_vols and len(candidates):
         n_workers = default_workers() if workers is None else max(1, workers)
@@ -230,46 +304,17 @@ def solve_problem(
                 if key > best_key:
                     best, best_key = improved, key
 
-    if pyvrp_backend.available() and problem.n_vols and len(candidates) and problem.skills:
-        skip = np.zeros(problem.n_vols, dtype=bool)
-        served = np.zeros(problem.n_tasks, dtype=bool)
-        for r in best:
-            served[r] = True
-        free = candidates[~served[candidates]]
-        todo = [k for k in range(len(problem.skills)) if problem.task_needs[free, k].any()]
-        for i, k in enumerate(todo):
-            part = skill_part(problem, best, candidates, k, skip)
-            if part is None:
-                continue
-            skip[part[1]] = True
-            share = (search_until - time.perf_counter()) / (len(todo) - i)
-            outcome = _search(
-                problem,
-                best,
-                [part],
-                time.perf_counter() + share,
-                seed + 7 + k,
-                None
-                if max_iterations is None
-                else max(1, int(max_iterations * SKILL_PHASE_SHARE / len(todo))),
-                1,
-                required=False,
-            )
-            for routes, _ in outcome:
-                improved = repair(problem, routes)
-                key = _key(problem, improved)
-                log.debug(
-                    "skill %s phase %s at %.2fs",
-                    problem.skills[k],
-                    key,
-                    time.perf_counter() - start,
-                )
-                if key > best_key:
-                    best, best_key = improved, key
+    if not SKILL_PHASE_FIRST:
+        best, best_key = _skill_phase(
+            problem, best, best_key, candidates, search_until, seed, max_iterations, start
+        )
 
     rs = RouteSet(problem, best)
     placed = insert_leftovers(rs)
-    swaps = swap_in(rs, deadline=deadline if max_iterations is None else np.inf)
+    swaps = swap_in(
+        rs,
+        deadline=deadline - POST_TAIL_SHARE * time_limit_s if max_iterations is None else np.inf,
+    )
     final = repair(problem, rs.routes)
     log.debug(
         "post: %d inserted, %d swapped in, %s at %.2fs",
