@@ -14,13 +14,15 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tests.conftest import login
 from tests.factories import AreaFactory
 from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.core.errors import ApplicationError
-from wushe.dispatch import errors, services
+from wushe.dispatch import errors, services, travel
+from wushe.dispatch import osrm as osrm_module
 from wushe.dispatch.instance import build_instance
 from wushe.dispatch.models import DispatchRound
 from wushe.dispatch.osrm import OsrmError, one_to_all, table
@@ -182,8 +184,17 @@ def test_street_settings_are_checked(people, street):
 
 
 @pytest.mark.slow
-def test_a_round_uses_the_network_and_falls_back_with_a_warning(people, street, settings, osrm):
+def test_a_round_uses_the_network_and_falls_back_with_a_warning(
+    people, street, settings, osrm, monkeypatch
+):
     settings.WUSHE_OSRM_URL = osrm.url
+    depths = []
+
+    def asked(*args, **kwargs):  # how many transactions are open around the request
+        depths.append(len(connection.atomic_blocks))
+        return one_to_all(*args, **kwargs)
+
+    monkeypatch.setattr(travel, "one_to_all", asked)
     vol = make_volunteer("runner", street.building_a1)
     on_shift(vol, "walking")
     for area in (street.building_a1, street.building_a2):
@@ -217,7 +228,9 @@ def test_a_round_uses_the_network_and_falls_back_with_a_warning(people, street, 
         actor=people.worker_a, need=make_need(people.worker_a, a3, medical_emergency=True)
     )
     n, before = len(rnd.instance["locations"]), len(osrm.requests)
+    outer = len(connection.atomic_blocks)  # the test's own transaction
     rnd = services.dispatch_round_insert(actor=people.worker_a, round=rnd, task=urgent)
+    assert depths == [outer]  # asked before the round and the task were locked
     durations = rnd.instance["durations"]
     assert len(rnd.instance["locations"]) == n + 1
     assert len(durations) == n + 1 and all(len(row) == n + 1 for row in durations)
@@ -316,3 +329,22 @@ def test_the_travel_page_can_save_any_stored_detour(client, people, street):
     attrs = dict(re.findall(r'(\w+)="([^"]*)"', field))
     steps = (Decimal(attrs["value"]) - Decimal(attrs["min"])) / Decimal(attrs["step"])
     assert attrs["value"] == "1.33" and steps == steps.to_integral_value()
+
+
+def test_a_large_table_has_an_overall_time_budget(osrm, monkeypatch):
+    clock = iter(range(100))  # each look at the clock: one second later
+    monkeypatch.setattr(osrm_module, "monotonic", lambda: float(next(clock)))
+    osrm.max_size = 4  # nine requests for five points
+    with pytest.raises(OsrmError, match="time allowed"):
+        table(osrm.url, "walking", POINTS, timeout=5, max_size=4, budget_s=2.5)
+    assert len(osrm.requests) == 2  # the third would start past the budget
+
+
+def test_a_round_over_the_budget_falls_back_to_straight_lines(osrm, settings):
+    settings.WUSHE_OSRM_URL = osrm.url
+    settings.WUSHE_OSRM_BUDGET_S = 0
+    instance = {"locations": [[0.0, 0.0], [100.0, 0.0]], "durations": None}
+    report = {"centre": [121.54, 31.225], "travel_mode": "walking"}
+    travel.add_network_durations(instance, report)
+    assert instance["durations"] is None and osrm.requests == []
+    assert report["travel_source"] == "coordinates" and "time allowed" in report["travel_warning"]

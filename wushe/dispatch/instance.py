@@ -284,12 +284,18 @@ def not_before(task: dict[str, Any], elapsed: int) -> None:
 
 
 def add_location(
-    instance: dict[str, Any], report: dict[str, Any], lonlat: tuple[float, float]
+    instance: dict[str, Any],
+    report: dict[str, Any],
+    lonlat: tuple[float, float],
+    *,
+    network: tuple[list[int], list[int]] | None = None,
+    fetch: bool = True,
 ) -> int:
     """Append a place to a snapshot (projected around the round's centre); returns its index.
-    An explicit durations matrix grows by one row and column."""
-    centre = report.get("centre") or [lonlat[0], lonlat[1]]
-    (xy,), _ = project([lonlat], (centre[0], centre[1]))
+    An explicit durations matrix grows by one row and column: ``network``'s times (fetched
+    beforehand by :func:`place_times`, when they fit the locations), else the table
+    service's when ``fetch`` (never while holding locks), else straight lines."""
+    xy = _projected(report, lonlat)
     locations = instance["locations"]
     for i, existing in enumerate(locations):
         if existing == xy:
@@ -297,11 +303,39 @@ def add_location(
     locations.append(xy)
     durations = instance.get("durations")
     if durations:
-        out_row, in_col = _new_durations(instance, report, len(locations) - 1)
+        index = len(locations) - 1
+        if network is not None and len(network[0]) == len(locations):
+            out_row, in_col = network
+        elif fetch:
+            out_row, in_col = _new_durations(instance, report, index)
+        else:
+            out_row, in_col = _straight_durations(instance, index)
         for i, r in enumerate(durations):
             r.append(in_col[i])
         durations.append(out_row)
     return len(locations) - 1
+
+
+def place_times(
+    instance: dict[str, Any], report: dict[str, Any], lonlat: tuple[float, float]
+) -> tuple[list[int], list[int]] | None:
+    """The table service's times from and to a place not yet in the snapshot, against its
+    current locations: asked before the round is locked. None when the round does not use
+    the service, already has the place, or the service fails (the warning goes in
+    ``report``)."""
+    from wushe.dispatch.travel import network_one_to_all  # noqa: PLC0415 (travel imports us)
+
+    xy = _projected(report, lonlat)
+    if not instance.get("durations") or xy in instance["locations"]:
+        return None
+    grown = {**instance, "locations": [*instance["locations"], xy]}
+    return network_one_to_all(grown, report, len(grown["locations"]) - 1)
+
+
+def _projected(report: dict[str, Any], lonlat: tuple[float, float]) -> list[float]:
+    centre = report.get("centre") or [lonlat[0], lonlat[1]]
+    (xy,), _ = project([lonlat], (centre[0], centre[1]))
+    return list(xy)
 
 
 def _new_durations(
@@ -314,6 +348,10 @@ def _new_durations(
     found = network_one_to_all(instance, report, index)
     if found is not None:
         return found
+    return _straight_durations(instance, index)
+
+
+def _straight_durations(instance: dict[str, Any], index: int) -> tuple[list[int], list[int]]:
     speed = float((instance.get("travel") or {}).get("speed_mps") or 1.2)
     here = instance["locations"][index]
     row = [math.ceil(math.dist(here, other) / speed) for other in instance["locations"]]

@@ -4,7 +4,8 @@
 destinations=..`` answers ``{"code": "Ok", "durations": [[seconds, ...], ...]}``. A server
 limits the size of one table (OSRM's ``--max-table-size``, 100 by default), so a larger
 matrix is asked for in blocks of at most ``max_size`` coordinates. Standard library only
-(``urllib``): one plain GET per block, with a timeout.
+(``urllib``): one plain GET per block, with a timeout, and an overall time budget for all
+the blocks of one matrix (a large table is many requests).
 """
 
 from __future__ import annotations
@@ -15,12 +16,23 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
+from time import monotonic
 
 Point = tuple[float, float]  # (lon, lat)
 
 
 class OsrmError(Exception):
     """The service could not give the matrix (unreachable, slow, an error answer)."""
+
+
+def _remaining(deadline: float | None, timeout: float) -> float:
+    """The timeout for the next request: ``timeout``, cut to what is left of the budget."""
+    if deadline is None:
+        return timeout
+    left = deadline - monotonic()
+    if left <= 0:
+        raise OsrmError("the table service took longer than the time allowed for the matrix")
+    return min(timeout, left)
 
 
 def _get(url: str, timeout: float) -> dict[str, object]:
@@ -50,9 +62,12 @@ def table(
     *,
     timeout: float = 10.0,
     max_size: int = 100,
+    budget_s: float | None = None,
 ) -> list[list[int]]:
     """The full ``len(points)`` square matrix of whole seconds (rounded up). A pair the
-    network cannot connect (``null``) raises :class:`OsrmError`."""
+    network cannot connect (``null``) raises :class:`OsrmError`, and so does running out of
+    ``budget_s`` seconds over all the blocks."""
+    deadline = None if budget_s is None else monotonic() + budget_s
     n = len(points)
     if n == 0:
         return []
@@ -72,7 +87,7 @@ def table(
                 {"annotations": "duration", "sources": sources, "destinations": destinations}
             )
             url = f"{base}/table/v1/{urllib.parse.quote(profile)}/{coords}?{query}"
-            durations = _get(url, timeout).get("durations")
+            durations = _get(url, _remaining(deadline, timeout)).get("durations")
             if not isinstance(durations, list) or len(durations) != len(rows):
                 raise OsrmError("durations: wrong number of rows")
             for r, row in zip(rows, durations, strict=True):
@@ -95,9 +110,11 @@ def one_to_all(
     *,
     timeout: float = 10.0,
     max_size: int = 100,
+    budget_s: float | None = None,
 ) -> tuple[list[int], list[int]]:
     """Durations from ``points[index]`` to every point and from every point to it (whole
-    seconds, rounded up): what a matrix needs to grow by one place."""
+    seconds, rounded up): what a matrix needs to grow by one place (within ``budget_s``)."""
+    deadline = None if budget_s is None else monotonic() + budget_s
     n = len(points)
     others = [i for i in range(n) if i != index]
     out_row = [0] * n
@@ -114,7 +131,7 @@ def one_to_all(
                 {"annotations": "duration", "sources": sources, "destinations": destinations}
             )
             url = f"{base}/table/v1/{urllib.parse.quote(profile)}/{coords}?{query}"
-            durations = _get(url, timeout).get("durations")
+            durations = _get(url, _remaining(deadline, timeout)).get("durations")
             if not isinstance(durations, list) or not durations:
                 raise OsrmError("durations: missing")
             if not all(isinstance(row, list) and row for row in durations):

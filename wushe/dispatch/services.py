@@ -42,6 +42,7 @@ from wushe.dispatch.instance import (
     declined_by,
     exclude_volunteers,
     not_before,
+    place_times,
     task_document,
     task_pk,
     volunteer_pk,
@@ -630,11 +631,32 @@ def dispatch_offers_lapse(*, now: datetime | None = None) -> int:
     return lapsed
 
 
-@transaction.atomic
+def _times_before_locking(actor: Any, round: DispatchRound, task: Task) -> Any:
+    """(the round's locations, the table service's times to and from the task's place)
+    read without any lock: the service may take seconds, and the round and task rows must
+    not stay locked that long. None when there is nothing to ask."""
+    rnd = DispatchRound.objects.select_related("area").get(pk=round.pk)
+    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
+        return None
+    area = Area.objects.filter(pk=task.need.area_id).first()
+    if area is None or area.lon is None or area.lat is None:
+        return None
+    if f"t{task.pk}" in {t["id"] for t in rnd.instance["tasks"]}:
+        return None
+    times = place_times(rnd.instance, rnd.report, (float(area.lon), float(area.lat)))
+    return (rnd.instance["locations"], times, rnd.report.get("travel_warning"))
+
+
 def dispatch_round_insert(*, actor: Any, round: DispatchRound, task: Task) -> DispatchRound:
     """Insert a new (urgent) task into an approved round's current routes without a full
     re-solve: the engine's cheapest feasible insertion, then the offer to the chosen
     volunteer. Refused with the reason when no route can take it in time."""
+    fetched = _times_before_locking(actor, round, task)
+    with transaction.atomic():
+        return _insert(actor=actor, round=round, task=task, fetched=fetched)
+
+
+def _insert(*, actor: Any, round: DispatchRound, task: Task, fetched: Any) -> DispatchRound:
     rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round.pk)
     if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
         raise NotFoundError()
@@ -650,7 +672,13 @@ def dispatch_round_insert(*, actor: Any, round: DispatchRound, task: Task) -> Di
         raise ApplicationError(errors.NO_COORDINATES)
     doc = None
     if f"t{task.pk}" not in {t["id"] for t in rnd.instance["tasks"]}:
-        index = add_location(rnd.instance, rnd.report, (float(area.lon), float(area.lat)))
+        locations, times, warning = fetched or (None, None, None)
+        if locations != rnd.instance["locations"]:  # another insertion came in between
+            times = None
+        elif warning and warning != rnd.report.get("travel_warning"):
+            rnd.report["travel_warning"] = warning  # the service failed just now
+        lonlat = (float(area.lon), float(area.lat))
+        index = add_location(rnd.instance, rnd.report, lonlat, network=times, fetch=False)
         doc = task_document(task, index=index, now=timezone.now(), started=rnd.created_at)
     user, data, reason = _place(rnd, task=task, excluded=None, new_doc=doc)
     if user is None:

@@ -81,6 +81,7 @@ def add_network_durations(instance: dict[str, Any], report: dict[str, Any]) -> N
             points,
             timeout=float(settings.WUSHE_OSRM_TIMEOUT_S),
             max_size=int(settings.WUSHE_OSRM_MAX_TABLE),
+            budget_s=float(settings.WUSHE_OSRM_BUDGET_S),
         )
     except OsrmError as exc:
         logger.warning("OSRM table failed, using coordinates: %s", exc)
@@ -110,6 +111,7 @@ def network_one_to_all(
             index,
             timeout=float(settings.WUSHE_OSRM_TIMEOUT_S),
             max_size=int(settings.WUSHE_OSRM_MAX_TABLE),
+            budget_s=float(settings.WUSHE_OSRM_BUDGET_S),
         )
     except OsrmError as exc:
         logger.warning("OSRM table failed for an added place, using coordinates: %s", exc)

@@ -214,6 +214,8 @@ WUSHE_DISPATCH_TRAVEL_MODE = env_str("WUSHE_DISPATCH_TRAVEL_MODE") or "walking"
 WUSHE_OSRM_URL = env_str("WUSHE_OSRM_URL") or ""
 WUSHE_OSRM_TIMEOUT_S = float(env_str("WUSHE_OSRM_TIMEOUT_S") or "10")
 WUSHE_OSRM_MAX_TABLE = env_int("WUSHE_OSRM_MAX_TABLE", 100)
+# All the requests of one matrix together (a 5,000-place table is hundreds of blocks).
+WUSHE_OSRM_BUDGET_S = float(env_str("WUSHE_OSRM_BUDGET_S") or "60")
 # An offer from an approved round unanswered this long lapses and is re-dispatched.
 WUSHE_DISPATCH_OFFER_TIMEOUT_S = env_int("WUSHE_DISPATCH_OFFER_TIMEOUT_S", 30 * 60)
 
