@@ -13,6 +13,7 @@ CRITICAL_WITHOUT_DAYS = _("“Medicine for a critical condition” needs the day
 DEADLINE_IN_PAST = _("The deadline is already past.")
 INVALID_TRANSITION = _("A request that is “{status}” cannot be {action}.")
 TASK_NOT_OPEN = _("Someone else has already taken this task.")
+OFFER_LAPSED = _("This offer lapsed: it was not answered in time and can no longer be accepted.")
 TASK_INVALID = _("This task is “{status}”: it cannot be {action} now.")
 DECLINED_BEFORE = _("This volunteer declined this task before and is not asked again.")
 NOT_YOUR_TASK = _("This task is not yours.")

@@ -271,6 +271,8 @@ class TaskAssignment(TimeStampedModel):
     state = models.CharField(_("state"), max_length=20, choices=State.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    # A decline by lapse: the offer went unanswered too long (a late accept is told so).
+    lapsed = models.BooleanField(_("lapsed"), default=False)
 
     scope_path_field = "task__need__area__path"
     scope_assignee_field = "volunteer"

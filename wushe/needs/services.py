@@ -580,18 +580,42 @@ def _own(assignment: TaskAssignment, actor: Any) -> None:
         raise PermissionDeniedError(errors.NOT_YOUR_TASK)
 
 
+def _lock_offer(assignment: TaskAssignment, *, wait: bool) -> tuple[Task, TaskAssignment] | None:
+    """Lock the offer's task, then the offer: the order every answer takes (accept, decline,
+    lapse), so that two answers to offers of one task never wait for each other in a
+    circle. Without ``wait``, None when either is being written right now."""
+    task = (
+        Task.objects.select_for_update(skip_locked=not wait, of=("self",))
+        .select_related("need__area")
+        .filter(pk=assignment.task_id)
+        .first()
+    )
+    if task is None:
+        return None
+    offer = (
+        TaskAssignment.objects.select_for_update(skip_locked=not wait)
+        .filter(pk=assignment.pk)
+        .first()
+    )
+    return (task, offer) if offer is not None else None
+
+
 @transaction.atomic
 def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignment:
     """The volunteer accepts an offer (in the app or from the signed link)."""
     _own(assignment, actor)
-    assignment = TaskAssignment.objects.select_for_update().get(pk=assignment.pk)
+    locked = _lock_offer(assignment, wait=True)
+    if locked is None:
+        raise errors.ConflictError(errors.TASK_NOT_OPEN)
+    task, assignment = locked
     if assignment.state == AS.ACCEPTED:
         return assignment
+    if assignment.state == AS.DECLINED and assignment.lapsed:
+        raise ApplicationError(errors.OFFER_LAPSED)
     if assignment.state != AS.OFFERED:
         raise ApplicationError(
             errors.TASK_INVALID.format(status=assignment.get_state_display(), action="accepted")
         )
-    task = assignment.task
     if not _take(task, actor, from_status=TS.OFFERED):
         raise errors.ConflictError(errors.TASK_NOT_OPEN)
     assignment.state = AS.ACCEPTED
@@ -607,24 +631,16 @@ def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignme
     return assignment
 
 
-@transaction.atomic
-def assignment_decline(
-    *, actor: Any, assignment: TaskAssignment, reason: str = ""
-) -> TaskAssignment:
-    """The volunteer declines; they are never asked for this task again."""
-    _own(assignment, actor)
-    assignment = TaskAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.state == AS.DECLINED:
-        return assignment
-    if assignment.state != AS.OFFERED:
-        raise ApplicationError(
-            errors.TASK_INVALID.format(status=assignment.get_state_display(), action="declined")
-        )
+def _decline(
+    task: Task, assignment: TaskAssignment, *, actor: Any, reason: str, lapsed: bool
+) -> None:
+    """A decline, by the volunteer or by lapse: never asked again for this task; the task
+    is open again when no other offer stands."""
     assignment.state = AS.DECLINED
     assignment.reason = reason[:500]
+    assignment.lapsed = lapsed
     assignment.responded_at = timezone.now()
-    assignment.save(update_fields=["state", "reason", "responded_at", "updated_at"])
-    task = Task.objects.select_for_update().get(pk=assignment.task_id)
+    assignment.save(update_fields=["state", "reason", "lapsed", "responded_at", "updated_at"])
     if task.status == TS.OFFERED and not task.assignments.filter(state=AS.OFFERED).exists():
         task.status = TS.OPEN
         task.save(update_fields=["status", "updated_at"])
@@ -632,8 +648,33 @@ def assignment_decline(
         task.need, "task_declined", actor, old=TS.OFFERED, new=task.status, task=task, note=reason
     )
     _need_follows_tasks(task.need, actor)
-    log_action("needs.task.declined", actor=actor, obj=task, area_path=task.need.area.path)
-    offer_declined_on_commit(assignment.pk)
+    log_action(
+        "needs.task.lapsed" if lapsed else "needs.task.declined",
+        actor=actor,
+        obj=task,
+        area_path=task.need.area.path,
+        data={"volunteer": assignment.volunteer_id},
+    )
+    offer_declined_on_commit(assignment.pk, lapsed=lapsed)
+
+
+@transaction.atomic
+def assignment_decline(
+    *, actor: Any, assignment: TaskAssignment, reason: str = ""
+) -> TaskAssignment:
+    """The volunteer declines; they are never asked for this task again."""
+    _own(assignment, actor)
+    locked = _lock_offer(assignment, wait=True)
+    if locked is None:
+        raise errors.ConflictError(errors.TASK_NOT_OPEN)
+    task, assignment = locked
+    if assignment.state == AS.DECLINED:
+        return assignment
+    if assignment.state != AS.OFFERED:
+        raise ApplicationError(
+            errors.TASK_INVALID.format(status=assignment.get_state_display(), action="declined")
+        )
+    _decline(task, assignment, actor=actor, reason=reason, lapsed=False)
     return assignment
 
 
@@ -651,41 +692,13 @@ def assignment_lapse(*, assignment: TaskAssignment, reason: str) -> TaskAssignme
     again for this task); the task goes back to open when no other offer stands. Returns
     None when the offer was answered in the meantime, or is being answered right now.
 
-    The lapse never waits for a lock (the next beat tries again): an accept locks its own
-    offer, then the task, then the task's other offers, and a lapse that waited for the task
-    while holding one of those offers would deadlock with it."""
-    task = (
-        Task.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("need__area")
-        .filter(pk=assignment.task_id)
-        .first()
-    )
-    if task is None:  # an answer to one of its offers is being written
+    The lapse never waits for a lock (the next beat tries again): a volunteer answering
+    goes first."""
+    locked = _lock_offer(assignment, wait=False)
+    if locked is None or locked[1].state != AS.OFFERED:
         return None
-    offer = TaskAssignment.objects.select_for_update(skip_locked=True).filter(pk=assignment.pk)
-    locked = offer.first()
-    if locked is None or locked.state != AS.OFFERED:
-        return None
-    assignment = locked
-    assignment.state = AS.DECLINED
-    assignment.reason = reason[:500]
-    assignment.responded_at = timezone.now()
-    assignment.save(update_fields=["state", "reason", "responded_at", "updated_at"])
-    if task.status == TS.OFFERED and not task.assignments.filter(state=AS.OFFERED).exists():
-        task.status = TS.OPEN
-        task.save(update_fields=["status", "updated_at"])
-    _event(
-        task.need, "task_declined", None, old=TS.OFFERED, new=task.status, task=task, note=reason
-    )
-    _need_follows_tasks(task.need, None)
-    log_action(
-        "needs.task.lapsed",
-        actor=None,
-        obj=task,
-        area_path=task.need.area.path,
-        data={"volunteer": assignment.volunteer_id},
-    )
-    offer_declined_on_commit(assignment.pk, lapsed=True)
+    task, assignment = locked
+    _decline(task, assignment, actor=None, reason=reason, lapsed=True)
     return assignment
 
 
