@@ -1,5 +1,5 @@
 """A volunteer declines their offer while another volunteer accepts theirs, for the same
-task: both answers lock the task first, then the offer, so neither waits for the other in
+task (or a dispatcher takes the other volunteer off it): all of them lock the task first, then the offer, so neither waits for the other in
 a circle (before, the decline held its offer and waited for the task, while the accept held
 the task and waited for that offer: PostgreSQL aborted one of them). Only meaningful on
 PostgreSQL (SQLite serialises writers anyway)."""
@@ -26,8 +26,10 @@ pytestmark = [
 ]
 
 
+@pytest.mark.parametrize("other", ["declined", "removed"])
 @pytest.mark.django_db(transaction=True)
-def test_a_decline_and_an_accept_of_one_task_never_deadlock(people, street, monkeypatch):
+def test_a_decline_and_an_accept_of_one_task_never_deadlock(people, street, monkeypatch, other):
+    """Ben declines his offer (or a dispatcher takes him off it) while Ann accepts hers."""
     need = make_need(people.worker_a, street.building_a1)
     task = services.task_create(actor=people.worker_a, need=need)
     ann = make_volunteer("ann", street.community_a)
@@ -40,7 +42,7 @@ def test_a_decline_and_an_accept_of_one_task_never_deadlock(people, street, monk
 
     # Widen the window each answer had between its two locks, so the bad order shows.
     def on_save(sender, instance, **kwargs):
-        if instance.pk == declined.pk and instance.state == TaskAssignment.State.DECLINED:
+        if instance.pk == declined.pk and instance.state == other:
             decline_wrote.set()
             accept_took.wait(timeout=2)
 
@@ -67,7 +69,10 @@ def test_a_decline_and_an_accept_of_one_task_never_deadlock(people, street, monk
             connections.close_all()
 
     def decline():
-        services.assignment_decline(actor=ben, assignment=declined)
+        if other == "removed":
+            services.assignment_remove(actor=people.worker_a, assignment=declined)
+        else:
+            services.assignment_decline(actor=ben, assignment=declined)
 
     def accept():
         decline_wrote.wait(timeout=2)  # the decline starts first
@@ -85,6 +90,6 @@ def test_a_decline_and_an_accept_of_one_task_never_deadlock(people, street, monk
     finally:
         post_save.disconnect(on_save, sender=TaskAssignment)
     assert outcome == {"decline": "ok", "accept": "ok"}
-    assert TaskAssignment.objects.get(pk=declined.pk).state == TaskAssignment.State.DECLINED
+    assert TaskAssignment.objects.get(pk=declined.pk).state == other
     assert TaskAssignment.objects.get(pk=accepted.pk).state == TaskAssignment.State.ACCEPTED
     assert Task.objects.get(pk=task.pk).assignee == ann

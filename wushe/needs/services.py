@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from wushe.areas.models import Area
 from wushe.core.audit import log_action
-from wushe.core.errors import ApplicationError, PermissionDeniedError
+from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from wushe.core.scoping import path_in_scope
 from wushe.needs import errors, triage
 from wushe.needs.models import (
@@ -707,12 +707,14 @@ def assignment_remove(
     *, actor: Any, assignment: TaskAssignment, reason: str = ""
 ) -> TaskAssignment:
     """The dispatcher takes a volunteer off a task; the task goes back to the pool."""
-    task = assignment.task
-    _check_area(actor, task.need.area)
+    _check_area(actor, assignment.task.need.area)
+    locked = _lock_offer(assignment, wait=True)  # the task first, like the answers
+    if locked is None:
+        raise NotFoundError()
+    task, assignment = locked
     assignment.state = AS.REMOVED
     assignment.reason = reason[:500]
     assignment.save(update_fields=["state", "reason", "updated_at"])
-    task = Task.objects.select_for_update().get(pk=task.pk)
     old = task.status
     if task.assignee_id == assignment.volunteer_id:
         task.assignee = None
