@@ -36,13 +36,14 @@ def test_hand_made_offers_do_not_starve_the_lapse_of_round_offers(
 
     by_hand = [offer() for _ in range(3)]  # older, lower ids: a dispatcher's own offers
     routed = offer()
-    DispatchRound.objects.create(
+    rnd = DispatchRound.objects.create(
         area=street.community_a,
         created_by=people.worker_a,
         status=DispatchRound.Status.APPROVED,
         approved_at=timezone.now(),
         approval={"offered": [{"task": routed.task_id, "volunteer": ann.pk, "order": 1}]},
     )
+    TaskAssignment.objects.filter(pk=routed.pk).update(from_round=rnd.pk)  # made by the round
 
     assert services.dispatch_offers_lapse(now=timezone.now() + timedelta(seconds=900)) == 1
     routed.refresh_from_db()
@@ -85,13 +86,14 @@ def test_offers_lapse_from_the_command_line_without_celery_beat(people, street, 
     need = make_need(people.worker_a, street.building_a1)
     task = needs_services.task_create(actor=people.worker_a, need=need)
     offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
-    DispatchRound.objects.create(
+    rnd = DispatchRound.objects.create(
         area=street.community_a,
         created_by=people.worker_a,
         status=DispatchRound.Status.APPROVED,
         approved_at=timezone.now(),
         approval={"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]},
     )
+    TaskAssignment.objects.filter(pk=offer.pk).update(from_round=rnd.pk)
     out = io.StringIO()
     call_command("lapse_offers", stdout=out)
     assert out.getvalue().strip() == "1 offer(s) lapsed"
@@ -121,6 +123,8 @@ def test_a_redispatch_the_checker_refuses_takes_the_task_out_of_the_routes(
         score_assigned=1,
         approval={"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]},
     )
+    TaskAssignment.objects.filter(pk=offer.pk).update(from_round=rnd.pk)
+    offer.refresh_from_db()
     needs_services.assignment_decline(actor=ann, assignment=offer)
     real_score = services.score
 
@@ -197,6 +201,8 @@ def test_a_redispatch_offer_is_logged_as_the_system_for_the_round(people, street
         solution={"routes": [{"volunteer": f"v{ann.pk}", "tasks": [f"t{task.pk}"]}]},
         approval={"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]},
     )
+    TaskAssignment.objects.filter(pk=offer.pk).update(from_round=rnd.pk)
+    offer.refresh_from_db()
     needs_services.assignment_decline(actor=ann, assignment=offer)
     assert services.dispatch_redispatch(assignment_id=offer.pk) == "offered"
 
@@ -204,3 +210,28 @@ def test_a_redispatch_offer_is_logged_as_the_system_for_the_round(people, street
     assert log.actor is None and log.data["round"] == rnd.pk
     event = NeedEvent.objects.get(task=task, action="task_offered", note=str(ben))
     assert event.actor is None
+
+
+def test_a_dispatchers_own_offer_after_a_round_offer_is_not_a_round_offer(people, street, settings):
+    settings.WUSHE_DISPATCH_OFFER_TIMEOUT_S = 600
+    ann = make_volunteer("ann", street.building_a1)
+    need = make_need(people.worker_a, street.building_a1)
+    task = needs_services.task_create(actor=people.worker_a, need=need)
+    rnd = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.APPROVED,
+        approved_at=timezone.now(),
+    )
+    offer = needs_services.task_offer(
+        actor=people.worker_a, task=task, volunteer=ann, round_id=rnd.pk
+    )
+    rnd.approval = {"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]}
+    rnd.save()
+    assert services.round_of_offer(offer) == rnd.pk
+    # The dispatcher takes Ann off, then offers it to her again by hand.
+    needs_services.assignment_remove(actor=people.worker_a, assignment=offer)
+    again = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
+    assert again.pk == offer.pk and services.round_of_offer(again) is None
+    assert services.dispatch_offers_lapse(now=timezone.now() + timedelta(seconds=900)) == 0
+    assert TaskAssignment.objects.get(pk=offer.pk).state == TaskAssignment.State.OFFERED

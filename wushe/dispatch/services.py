@@ -425,25 +425,13 @@ def dispatch_round_edit(
 # -- online changes to approved routes ----------------------------------------------------
 
 
-def _round_offers(since: datetime) -> dict[tuple[int, int], int]:
-    """(task, volunteer) -> the latest approved round that offered it, among rounds changed
-    since ``since`` (an offer is made while its round is approved or changed)."""
-    found: dict[tuple[int, int], int] = {}
-    rows = (
-        DispatchRound.objects.filter(status=S.APPROVED, updated_at__gte=since)
-        .order_by("approved_at", "id")
-        .values_list("pk", "approval")
-    )
-    for pk, approval in rows:
-        for row in (approval or {}).get("offered", []):
-            found[(row.get("task"), row.get("volunteer"))] = int(pk)  # later rounds win
-    return found
-
-
-def round_of_offer(task_id: int, volunteer_id: int, since: datetime) -> int | None:
-    """The approved round whose routes offered ``task_id`` to ``volunteer_id`` (the latest);
-    None for an offer a dispatcher made by hand."""
-    return _round_offers(since).get((task_id, volunteer_id))
+def round_of_offer(assignment: TaskAssignment) -> int | None:
+    """The approved round whose routes made this offer; None for an offer a dispatcher made
+    by hand (even to a task and volunteer a round offered earlier)."""
+    if assignment.from_round is None:
+        return None
+    found = DispatchRound.objects.filter(pk=assignment.from_round, status=S.APPROVED)
+    return found.values_list("pk", flat=True).first()
 
 
 def _elapsed(rnd: DispatchRound, now: datetime) -> int:
@@ -567,7 +555,7 @@ def dispatch_redispatch(*, assignment_id: int, lapsed: bool = False) -> str:
     a = TaskAssignment.objects.select_related("task__need__area").get(pk=assignment_id)
     if a.state != TaskAssignment.State.DECLINED:
         return "not-declined"
-    round_id = round_of_offer(a.task_id, a.volunteer_id, a.created_at)
+    round_id = round_of_offer(a)
     if round_id is None:
         return "not-from-a-round"
     with transaction.atomic():
@@ -609,18 +597,15 @@ def dispatch_offers_lapse(*, now: datetime | None = None) -> int:
     (a decline in effect); each lapse re-dispatches its task. Returns how many lapsed."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=int(settings.WUSHE_DISPATCH_OFFER_TIMEOUT_S))
-    stale = list(
+    # A dispatcher's own offers are theirs to follow up and never lapse; only round offers
+    # are picked, so old hand-made offers piling up cannot keep them from lapsing.
+    ids = list(
         TaskAssignment.objects.filter(
-            state=TaskAssignment.State.OFFERED, updated_at__lt=cutoff
-        ).values_list("pk", "task_id", "volunteer_id", "created_at")
+            state=TaskAssignment.State.OFFERED, updated_at__lt=cutoff, from_round__isnull=False
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:LAPSE_BATCH]
     )
-    if not stale:
-        return 0
-    from_rounds = _round_offers(min(row[3] for row in stale))
-    # A dispatcher's own offers are theirs to follow up and never lapse: pick the round
-    # offers first and only then cap the batch, so that old hand-made offers piling up
-    # cannot keep the round offers from ever lapsing.
-    ids = sorted(pk for pk, task, vol, _ in stale if (task, vol) in from_rounds)[:LAPSE_BATCH]
     lapsed = 0
     for a in TaskAssignment.objects.filter(pk__in=ids).order_by("id"):
         try:

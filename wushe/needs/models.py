@@ -273,6 +273,9 @@ class TaskAssignment(TimeStampedModel):
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     # A decline by lapse: the offer went unanswered too long (a late accept is told so).
     lapsed = models.BooleanField(_("lapsed"), default=False)
+    # The dispatch round whose routes made this offer (its id; the needs app does not
+    # depend on dispatch); none for a dispatcher's own offer. Only round offers lapse.
+    from_round = models.PositiveBigIntegerField(_("from dispatch round"), null=True, blank=True)
 
     scope_path_field = "task__need__area__path"
     scope_assignee_field = "volunteer"

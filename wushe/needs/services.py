@@ -523,13 +523,16 @@ def task_offer(
         raise ApplicationError(errors.DECLINED_BEFORE, field="volunteer")
     if existing is not None and existing.state in (AS.OFFERED, AS.ACCEPTED):
         return existing
-    if existing is not None:  # removed earlier, offered again
+    if existing is not None:  # removed earlier, offered again (by hand, or by a round)
         existing.state = AS.OFFERED
         existing.reason = ""
-        existing.save(update_fields=["state", "reason", "updated_at"])
+        existing.from_round = round_id
+        existing.save(update_fields=["state", "reason", "from_round", "updated_at"])
         assignment = existing
     else:
-        assignment = TaskAssignment.objects.create(task=task, volunteer=volunteer, state=AS.OFFERED)
+        assignment = TaskAssignment.objects.create(
+            task=task, volunteer=volunteer, state=AS.OFFERED, from_round=round_id
+        )
     old = task.status
     task.status = TS.OFFERED
     task.save(update_fields=["status", "updated_at"])
