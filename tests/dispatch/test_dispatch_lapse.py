@@ -3,6 +3,7 @@ many hand-made offers wait unanswered; an insertion the checker refuses is said 
 
 from __future__ import annotations
 
+import importlib
 import io
 from datetime import timedelta
 
@@ -235,3 +236,23 @@ def test_a_dispatchers_own_offer_after_a_round_offer_is_not_a_round_offer(people
     assert again.pk == offer.pk and services.round_of_offer(again) is None
     assert services.dispatch_offers_lapse(now=timezone.now() + timedelta(seconds=900)) == 0
     assert TaskAssignment.objects.get(pk=offer.pk).state == TaskAssignment.State.OFFERED
+
+
+def test_offers_made_before_the_mark_are_marked_by_the_migration(people, street):
+    from django.apps import apps
+
+    migration = importlib.import_module("wushe.dispatch.migrations.0005_mark_round_offers")
+    ann = make_volunteer("ann", street.building_a1)
+    need = make_need(people.worker_a, street.building_a1)
+    task = needs_services.task_create(actor=people.worker_a, need=need)
+    offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
+    rnd = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.APPROVED,
+        approved_at=timezone.now(),
+        approval={"offered": [{"task": task.pk, "volunteer": ann.pk, "order": 1}]},
+    )
+    migration.mark(apps, None)
+    offer.refresh_from_db()
+    assert offer.from_round == rnd.pk
