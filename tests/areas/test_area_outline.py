@@ -3,6 +3,7 @@ page and the API; the convex hull of buildings when an area has none."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from tests.conftest import login
 from wushe.areas import errors, services
 from wushe.areas.geometry import clean_geometry, convex_hull
+from wushe.areas.models import Area
 from wushe.core.audit import ActionLog
 from wushe.core.errors import ApplicationError
 
@@ -94,3 +96,36 @@ def test_service_page_and_api(client, api, people, street):
     api.logout()
     login(api, people.worker_a)  # a community worker does not change boundaries
     assert api.post(url, {"geometry": None}, format="json").status_code == 403
+
+
+def test_a_deeply_nested_outline_is_refused_in_words(client, api, people, street):
+    login(client, people.command)
+    deep = "[" * 100_000 + "]" * 100_000
+    r = client.post(f"/areas/{street.street.code}/outline/", {"geometry": deep})
+    assert r.status_code == 400
+    page = r.content.decode()
+    message = html.escape(str(errors.GEOMETRY_TOO_DEEP))
+    assert f'<ul class="errorlist" id="id_geometry_error" role="alert"><li>{message}</li>' in page
+    assert 'aria-describedby="id_geometry_help id_geometry_error" aria-invalid="true"' in page
+    # Through the API: a clear 400 on the field too, not a server error.
+    login(api, people.command)
+    body = '{"geometry": ' + deep + "}"
+    r = api.post(
+        f"/api/v1/areas/{street.street.code}/outline/", body, content_type="application/json"
+    )
+    assert r.status_code == 400 and r.data["field"] == "geometry"
+    page = client.get(f"/areas/{street.street.code}/").content.decode()
+    assert 'aria-describedby="id_geometry_help"' in page and "aria-invalid" not in page
+
+
+def test_buildings_and_merged_areas_take_no_outline(people, street):
+    polygon = {"type": "Polygon", "coordinates": [SQUARE]}
+    with pytest.raises(ApplicationError) as exc:
+        services.area_set_geometry(actor=people.command, area=street.building_a1, geometry=polygon)
+    assert exc.value.message == errors.GEOMETRY_LEVEL.format(code=street.building_a1.code)
+    Area.objects.filter(pk=street.grid_a1.pk).update(is_active=False)
+    street.grid_a1.refresh_from_db()
+    with pytest.raises(ApplicationError) as exc:
+        services.area_set_geometry(actor=people.command, area=street.grid_a1, geometry=polygon)
+    assert exc.value.message == errors.GEOMETRY_INACTIVE.format(code=street.grid_a1.code)
+    assert Area.objects.get(pk=street.grid_a1.pk).geometry is None

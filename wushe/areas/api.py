@@ -12,10 +12,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from wushe.areas import selectors, services
+from wushe.areas import errors, selectors, services
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.areas.tasks import JOB_KIND, import_areas_job
+from wushe.core.errors import ApplicationError
 from wushe.core.jobs import job_for_large_upload
 
 
@@ -177,7 +178,11 @@ class AreaViewSet(viewsets.GenericViewSet):
     def outline(self, request: Request, code: str) -> Response:
         """Set or clear the area's outline (drawn on route maps)."""
         area = selectors.area_get_for(request.user, code)
-        data = OutlineSerializer(data=request.data)
+        try:
+            body = request.data
+        except RecursionError as exc:  # "[[[[…" thousands deep: the JSON parser gives up
+            raise ApplicationError(errors.GEOMETRY_TOO_DEEP, field="geometry") from exc
+        data = OutlineSerializer(data=body)
         data.is_valid(raise_exception=True)
         area = services.area_set_geometry(
             actor=request.user, area=area, geometry=data.validated_data["geometry"]

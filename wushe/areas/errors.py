@@ -51,3 +51,9 @@ GEOMETRY_RING = _(
 GEOMETRY_POINT = _("Each point of the outline is [longitude, latitude] in degrees.")
 GEOMETRY_TOO_BIG = _("The outline has too many points (at most 20,000).")
 GEOMETRY_NOT_JSON = _("The outline is not valid JSON.")
+GEOMETRY_TOO_DEEP = _(
+    "The outline is nested too deeply: GeoJSON coordinates are [longitude, latitude] "
+    "pairs in rings."
+)
+GEOMETRY_LEVEL = _("Only streets, communities and grids have an outline; {code} is not one.")
+GEOMETRY_INACTIVE = _("{code} was merged into another area and is kept for the history only.")

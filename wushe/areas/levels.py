@@ -22,6 +22,8 @@ class Level(models.TextChoices):
 
 
 ORDER = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID, Level.BUILDING]
+# Levels that take a drawn outline (buildings are points; districts are above dispatch).
+OUTLINED = (Level.STREET, Level.COMMUNITY, Level.GRID)
 RANK: dict[str, int] = {level.value: i for i, level in enumerate(ORDER)}
 
 ALLOWED_PARENTS: dict[str, set[str]] = {

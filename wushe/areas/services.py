@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wushe.areas import errors
 from wushe.areas.geometry import clean_geometry
 from wushe.areas.importing import COLUMNS, REQUIRED, AreaRow, parse_row
-from wushe.areas.levels import ALLOWED_PARENTS, RANK, Level, child_extends_parent
+from wushe.areas.levels import ALLOWED_PARENTS, OUTLINED, RANK, Level, child_extends_parent
 from wushe.areas.models import Area, AreaChange
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, PermissionDeniedError
@@ -345,6 +345,10 @@ def area_set_geometry(*, actor: Any, area: Area, geometry: Any) -> Area:
     """Set (or clear, with None) an area's outline: GeoJSON Polygon or MultiPolygon."""
     if not path_in_scope(area.path, actor):
         raise PermissionDeniedError(errors.OUT_OF_SCOPE.format(code=area.code))
+    if area.level not in OUTLINED:
+        raise ApplicationError(errors.GEOMETRY_LEVEL.format(code=area.code), field="geometry")
+    if not area.is_active:
+        raise ApplicationError(errors.GEOMETRY_INACTIVE.format(code=area.code), field="geometry")
     area.geometry = clean_geometry(geometry)
     area.save(update_fields=["geometry", "updated_at"])
     log_action(

@@ -15,7 +15,7 @@ from django.views import View
 
 from wushe.areas import errors, selectors, services
 from wushe.areas.forms import AreaFilterForm, ImportForm, MergeForm, MoveForm
-from wushe.areas.levels import Level
+from wushe.areas.levels import OUTLINED, Level
 from wushe.areas.tasks import JOB_KIND, import_areas_job
 from wushe.core.errors import ApplicationError
 from wushe.core.jobs import job_for_large_upload
@@ -56,15 +56,13 @@ def _get(request: HttpRequest, code: str) -> Any:
         raise Http404(str(exc.message)) from exc
 
 
-OUTLINED = (Level.STREET, Level.COMMUNITY, Level.GRID)
-
-
 def _detail_context(
     request: HttpRequest,
     area: Any,
     move_form: Any = None,
     merge_form: Any = None,
     outline_text: str | None = None,
+    outline_error: str = "",
 ) -> dict[str, Any]:
     user = request.user
     manage = user_may(user, "areas.manage") and area.is_active and area.parent_id is not None
@@ -75,8 +73,9 @@ def _detail_context(
         "history": selectors.area_history(actor=user, area=area)[:20],
         "can_manage": manage,
     }
-    if user_may(user, "areas.manage") and area.level in OUTLINED:
+    if user_may(user, "areas.manage") and area.level in OUTLINED and area.is_active:
         context["can_outline"] = True
+        context["outline_error"] = outline_error
         if outline_text is None:
             outline_text = json.dumps(area.geometry) if area.geometry else ""
         context["outline_text"] = outline_text
@@ -156,10 +155,13 @@ class AreaOutlineView(RolePermissionRequiredMixin, View):
                 value = json.loads(text) if text else None
             except ValueError as exc:
                 raise ApplicationError(errors.GEOMETRY_NOT_JSON, field="geometry") from exc
+            except RecursionError as exc:  # "[[[[…" thousands deep: the parser gives up
+                raise ApplicationError(errors.GEOMETRY_TOO_DEEP, field="geometry") from exc
             services.area_set_geometry(actor=request.user, area=area, geometry=value)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
-            context = _detail_context(request, area, outline_text=text)
+            context = _detail_context(
+                request, area, outline_text=text, outline_error=str(exc.message)
+            )
             return render(request, "areas/area_detail.html", context, status=400)
         messages.success(request, _("Outline saved.") if text else _("Outline cleared."))
         return redirect("areas:detail", code=area.code)
