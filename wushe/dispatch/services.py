@@ -179,6 +179,16 @@ def dispatch_round_run_job(*, round_id: int) -> str:
     return DispatchRound.objects.values_list("status", flat=True).get(pk=round_id)
 
 
+def _round_for(actor: Any, round: DispatchRound, *, lock: bool = True) -> DispatchRound:
+    """The round, fresh (locked for the change), when ``actor`` may change it: its area is
+    in their scope, or they started it; NotFoundError otherwise, like a missing round."""
+    rows = DispatchRound.objects.select_related("area")
+    rnd = (rows.select_for_update() if lock else rows).get(pk=round.pk)
+    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
+        raise NotFoundError()
+    return rnd
+
+
 def _check_proposed(rnd: DispatchRound) -> None:
     if rnd.status != S.PROPOSED:
         raise ApplicationError(errors.NOT_PROPOSED % {"status": rnd.get_status_display()})
@@ -191,9 +201,7 @@ def dispatch_round_approve(
     """Offer each proposed route's tasks to its volunteer, in route order (only the routes
     of ``volunteer_ids`` when given). Tasks taken since the snapshot, or that the needs
     workflow refuses (declined before …), are skipped and reported in ``approval``."""
-    rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round.pk)
-    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
-        raise NotFoundError()
+    rnd = _round_for(actor, round)
     _check_proposed(rnd)
     wanted = set(volunteer_ids) if volunteer_ids is not None else None
     routes = [
@@ -289,9 +297,7 @@ def _keep_offered(rnd: DispatchRound, offered: list[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def dispatch_round_discard(*, actor: Any, round: DispatchRound) -> DispatchRound:
-    rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round.pk)
-    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
-        raise NotFoundError()
+    rnd = _round_for(actor, round)
     _check_proposed(rnd)
     rnd.status = S.DISCARDED
     rnd.save(update_fields=["status", "updated_at"])
@@ -368,9 +374,7 @@ def dispatch_round_edit(
     from the routes. The engine checks the new routes (skills, capacity, time windows,
     shift); an infeasible change is refused with a reason naming the task and volunteer.
     The change is recorded on the round (who, what) and the scores follow."""
-    rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round.pk)
-    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
-        raise NotFoundError()
+    rnd = _round_for(actor, round)
     if rnd.status != S.PROPOSED:
         raise ApplicationError(errors.EDIT_NOT_PROPOSED % {"status": rnd.get_status_display()})
     tid = f"t{int(task)}"
@@ -620,8 +624,9 @@ def _times_before_locking(actor: Any, round: DispatchRound, task: Task) -> Any:
     """(the round's locations, the table service's times to and from the task's place)
     read without any lock: the service may take seconds, and the round and task rows must
     not stay locked that long. None when there is nothing to ask."""
-    rnd = DispatchRound.objects.select_related("area").get(pk=round.pk)
-    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
+    try:
+        rnd = _round_for(actor, round, lock=False)
+    except NotFoundError:
         return None
     area = Area.objects.filter(pk=task.need.area_id).first()
     if area is None or area.lon is None or area.lat is None:
@@ -642,9 +647,7 @@ def dispatch_round_insert(*, actor: Any, round: DispatchRound, task: Task) -> Di
 
 
 def _insert(*, actor: Any, round: DispatchRound, task: Task, fetched: Any) -> DispatchRound:
-    rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round.pk)
-    if not path_in_scope(rnd.area.path, actor) and rnd.created_by_id != actor.pk:
-        raise NotFoundError()
+    rnd = _round_for(actor, round)
     if rnd.status != S.APPROVED:
         raise ApplicationError(errors.NOT_APPROVED)
     task = Task.objects.select_for_update().select_related("need__area").get(pk=task.pk)
