@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from wushe.areas.levels import ALLOWED_PARENTS, ORDER
+from wushe.areas.levels import ALLOWED_PARENTS, ORDER, Level
 from wushe.areas.models import Area, AreaChange
 from wushe.core.scoping import get_scoped, path_in_scope, scoped
 
@@ -81,3 +81,13 @@ def area_history(*, actor: Any, area: Area) -> QuerySet[AreaChange]:
         ),
         actor,
     ).filter(Q(area__path__startswith=area.path) | Q(merged_into=area))
+
+
+def street_of(area: Area) -> Area | None:
+    """The street (or township) ``area`` lies in, or is; None above street level. Found by
+    the area's path, unscoped: for settings that belong to the street (travel, triage)."""
+    if area.level == Level.STREET:
+        return area
+    codes = [c for c in area.path.split("/") if c]
+    paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    return Area.objects.filter(path__in=paths, level=Level.STREET).first()

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from wushe.volunteers.errors import UNKNOWN_TRAVEL_MODE
+
 NOT_PROPOSED = _("Only a proposed round can be approved or discarded (this one is %(status)s).")
 TIME_LIMIT = _("The time limit must be between 1 and 300 seconds.")
 TASK_TAKEN = _("Taken since the snapshot (now %(status)s).")
@@ -33,4 +35,5 @@ NO_COORDINATES = _("The building of this task has no coordinates.")
 # Travel settings.
 NOT_A_STREET = _("Travel settings belong to a street (or township).")
 DETOUR_RANGE = _("The detour factor must be between 1.0 and 3.0.")
-TRAVEL_MODE = _("Choose on foot, by bicycle or by car.")
+# The same choice as on a volunteer's profile, said the same way.
+TRAVEL_MODE = UNKNOWN_TRAVEL_MODE

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.conf import settings
 
-from wushe.areas.levels import Level
 from wushe.areas.models import Area
+from wushe.areas.selectors import street_of
 from wushe.dispatch.models import StreetTravel
 from wushe.dispatch.osrm import OsrmError, one_to_all, table
 from wushe.volunteers.models import TravelMode
@@ -32,15 +32,6 @@ def speeds() -> dict[str, float]:
         TravelMode.CYCLING: float(settings.WUSHE_DISPATCH_CYCLING_MPS),
         TravelMode.DRIVING: float(settings.WUSHE_DISPATCH_DRIVING_MPS),
     }
-
-
-def street_of(area: Area) -> Area | None:
-    """The street (or township) ``area`` lies in, or is; None above street level."""
-    if area.level == Level.STREET:
-        return area
-    codes = [c for c in area.path.split("/") if c]
-    paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
-    return Area.objects.filter(path__in=paths, level=Level.STREET).first()
 
 
 def street_defaults(area: Area) -> tuple[str, float]:

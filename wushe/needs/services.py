@@ -94,10 +94,6 @@ def _set_status(need: Need, new: str, actor: Any, action: str, note: str = "") -
     _event(need, action, actor, old=old, new=new, note=note)
 
 
-def _street_of(area: Area) -> str:
-    return "/".join(area.path.strip("/").split("/")[:2])
-
-
 WEIGHTS_CACHE_SECONDS = 60
 
 
