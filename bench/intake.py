@@ -262,9 +262,19 @@ def drive_wrk(port: int, path: str, token: str, seconds: float, concurrency: int
 def count_rows(database_url: str) -> int:
     import psycopg
 
-    time.sleep(1)  # answers the client stopped waiting for are still being written
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
-        return conn.execute("SELECT count(*) FROM needs_need").fetchone()[0]
+    # Requests the client stopped waiting for may still be written: count once the number
+    # has held for a second (bounded).
+    with psycopg.connect(
+        database_url.replace("postgres://", "postgresql://", 1), autocommit=True
+    ) as conn:
+        last = -1
+        for _ in range(30):
+            now = conn.execute("SELECT count(*) FROM needs_need").fetchone()[0]
+            if now == last:
+                return now
+            last = now
+            time.sleep(1)
+        return last
 
 
 def stored_keys(database_url: str, keys: list[str]) -> set[str]:
