@@ -75,3 +75,35 @@ def test_per_task_buttons_name_their_request(client, people, street):
     assert f'data-insert="{urgent.pk}"' in page
     labels = described_buttons(page)
     assert tr("Insert into current routes") in labels, labels
+
+
+def test_bad_edit_input_says_what_was_wrong(client, people, street):
+    from django.utils.translation import gettext as _
+
+    from wushe.dispatch import errors
+
+    ann = make_volunteer("ann", street.building_a1)
+    VolunteerProfile.objects.filter(user=ann).update(on_shift=True)
+    task = needs_services.task_create(
+        actor=people.worker_a, need=make_need(people.worker_a, street.building_a1)
+    )
+    snap = build_instance(area=street.community_a, now=timezone.now())
+    rnd = DispatchRound.objects.create(
+        area=street.community_a,
+        created_by=people.worker_a,
+        status=DispatchRound.Status.PROPOSED,
+        instance=snap.instance,
+        report=snap.report,
+        solution={"routes": [{"volunteer": f"v{ann.pk}", "tasks": [f"t{task.pk}"]}]},
+    )
+    login(client, people.worker_a)
+
+    def said(data):
+        r = client.post(f"/dispatch/{rnd.pk}/", data, follow=True)
+        return [str(m) for m in r.context["messages"]]
+
+    wrong = said({"do": "move", "task": task.pk, "volunteer": ann.pk, "position": "two"})
+    assert wrong == [errors.FORM_NOT_WHOLE % {"field": _("position"), "value": "two"}]
+    assert said({"do": "remove"}) == [errors.FORM_MISSING % {"field": _("request")}]
+    rnd.refresh_from_db()
+    assert rnd.changes == [] or rnd.changes is None

@@ -37,3 +37,7 @@ NOT_A_STREET = _("Travel settings belong to a street (or township).")
 DETOUR_RANGE = _("The detour factor must be between 1.0 and 3.0.")
 # The same choice as on a volunteer's profile, said the same way.
 TRAVEL_MODE = UNKNOWN_TRAVEL_MODE
+
+# The round page's form.
+FORM_MISSING = _("Say which %(field)s: the form came without one.")
+FORM_NOT_WHOLE = _("The %(field)s must be a whole number, not “%(value)s”.")

@@ -20,7 +20,7 @@ from wushe.areas.selectors import area_get_for, area_list
 from wushe.core.errors import ApplicationError, NotFoundError
 from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 from wushe.core.privacy import PrivacyContext, present
-from wushe.dispatch import selectors, services
+from wushe.dispatch import errors, selectors, services
 from wushe.dispatch.explain import explain_routes
 from wushe.dispatch.instance import task_pk, unproject, volunteer_pk
 from wushe.dispatch.models import DispatchRound
@@ -34,6 +34,22 @@ def _round_or_404(actor: Any, pk: Any) -> DispatchRound:
         return selectors.round_get_for(actor, pk)
     except NotFoundError as exc:
         raise Http404(str(exc.message)) from exc
+
+
+def _whole(request: HttpRequest, name: str, *, required: bool = False) -> int | None:
+    """A whole number from the round page's form (a task, volunteer or position), or an
+    error that says which one was missing or wrong."""
+    labels = {"task": _("request"), "volunteer": _("volunteer"), "position": _("position")}
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        if required:
+            raise ApplicationError(errors.FORM_MISSING % {"field": labels[name]}, field=name)
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        message = errors.FORM_NOT_WHOLE % {"field": labels[name], "value": raw[:20]}
+        raise ApplicationError(message, field=name) from exc
 
 
 def _skills(codes: list[str]) -> str:
@@ -149,19 +165,19 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                 services.dispatch_round_discard(actor=request.user, round=rnd)
                 messages.success(request, _("The round was discarded."))
             elif do in ("move", "remove"):
-                volunteer = request.POST.get("volunteer")
-                position = request.POST.get("position")
                 services.dispatch_round_edit(
                     actor=request.user,
                     round=rnd,
                     action=do,
-                    task=int(request.POST.get("task", "")),
-                    volunteer=int(volunteer) if volunteer else None,
-                    position=int(position) if position else None,
+                    task=_whole(request, "task", required=True),
+                    volunteer=_whole(request, "volunteer"),
+                    position=_whole(request, "position"),
                 )
                 messages.success(request, _("Route changed."))
             elif do == "insert":
-                task = selectors.task_for_round(round=rnd, pk=int(request.POST.get("task", "")))
+                task = selectors.task_for_round(
+                    round=rnd, pk=_whole(request, "task", required=True)
+                )
                 rnd = services.dispatch_round_insert(actor=request.user, round=rnd, task=task)
                 messages.success(
                     request,
@@ -172,9 +188,9 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                     },
                 )
             else:
-                only = request.POST.get("volunteer")
+                only = _whole(request, "volunteer")
                 rnd = services.dispatch_round_approve(
-                    actor=request.user, round=rnd, volunteer_ids=[int(only)] if only else None
+                    actor=request.user, round=rnd, volunteer_ids=[only] if only else None
                 )
                 messages.success(
                     request,
@@ -184,8 +200,8 @@ class RoundDetailView(RolePermissionRequiredMixin, View):
                         "skipped": len(rnd.approval["skipped"]),
                     },
                 )
-        except (ApplicationError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", _("Choose a route.")))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
         return redirect("dispatch:round", pk=pk)
 
 
