@@ -136,7 +136,11 @@ def test_a_redispatch_the_checker_refuses_takes_the_task_out_of_the_routes(
 
     monkeypatch.setattr(services, "score", refuse_a_route_with_it)
     assert services.dispatch_redispatch(assignment_id=offer.pk) == "returned"
+    # The job again (its worker was lost before acknowledging): nothing is added twice.
+    assert services.dispatch_redispatch(assignment_id=offer.pk) == "returned"
+    assert NeedEvent.objects.filter(task=task, action="task_returned").count() == 1
     rnd.refresh_from_db()
+    assert len(rnd.approval["returned"]) == 1 and len(rnd.changes) == 1
     # Back in the queue, so on nobody's route (not the decliner's, not the refused one).
     assert rnd.solution["routes"] == [] and rnd.solution["unassigned"] == [tid]
     assert rnd.score_assigned == 0

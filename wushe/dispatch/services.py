@@ -565,6 +565,20 @@ def dispatch_redispatch(*, assignment_id: int, lapsed: bool = False) -> str:
     with transaction.atomic():
         rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round_id)
         task = Task.objects.select_for_update().select_related("need__area").get(pk=a.task_id)
+        # A decline is for good, so this pair is re-dispatched once: a retry of the job (a
+        # worker lost before it acknowledged) finds the change and leaves the round as it is.
+        done = next(
+            (
+                c
+                for c in reversed(rnd.changes or [])
+                if c.get("action") == "redispatch"
+                and c.get("task") == task.pk
+                and c.get("from_volunteer") == a.volunteer_id
+            ),
+            None,
+        )
+        if done is not None:
+            return "offered" if done.get("volunteer") else "returned"
         if task.status != Task.TaskStatus.OPEN or not task.need.is_open:
             return "not-open"
         # Nobody pressed a button for this offer: the system makes it, for the round.
