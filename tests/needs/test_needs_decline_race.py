@@ -9,21 +9,16 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.db.models.signals import post_save
 
 from tests.needs.factories_needs import make_need, make_volunteer
+from tests.races import POSTGRES_RACE
 from wushe.core.errors import ApplicationError
 from wushe.needs import services
 from wushe.needs.models import Task, TaskAssignment
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a real race needs concurrent writers: run with DATABASE_URL=postgres://…",
-    ),
-]
+pytestmark = POSTGRES_RACE
 
 
 @pytest.mark.parametrize("other", ["declined", "removed"])
