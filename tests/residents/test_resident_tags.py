@@ -246,3 +246,21 @@ def test_a_hand_edit_reranks_without_reading_every_open_request(people, street, 
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert not theirs.events.filter(action="reranked").exists()
+
+
+def test_reimport_listing_a_tag_entered_by_hand_keeps_it(people, street, tmp_path):
+    number = id_for(datetime.date(1970, 5, 5), 77)
+    header = ["姓名", "身份证号", "联系电话", "楼号", "单元", "门牌号", "人员类别"]
+    row = ["李四", number, "13900001111", "一村1号楼", "1", "101"]
+    first = write_csv(tmp_path / "a.csv", [header, [*row, "低保"]])
+    second = write_csv(tmp_path / "b.csv", [header, [*row, "独居、残疾二级"]])
+    kwargs = {"actor": SystemActor(), "area": street.community_a}
+    resident_import_file(source=first, filename="a.csv", **kwargs)
+    resident = Resident.objects.get()
+    resident_set_tags(
+        actor=people.worker_a, resident=resident, tags={"living_alone": {}, "low_income": {}}
+    )
+    report = resident_import_file(source=second, filename="b.csv", **kwargs)
+    assert (report.updated, report.rejected) == (1, [])
+    # 独居 was entered by hand and stays so; 低保 came from the first sheet and goes with it.
+    assert codes(resident) == {"living_alone": "manual", "disabled": "import"}

@@ -439,16 +439,19 @@ class _Importer:
             for obj in objs:
                 index_fields = fill_blind_indexes(obj)
             Resident.objects.bulk_update(objs, [*RESIDENT_FIELDS, *index_fields], batch_size=500)
-            ResidentTag.objects.filter(
-                resident_id__in=[o.pk for o in objs], source=ResidentTag.Source.IMPORT
-            ).delete()
+            stored = ResidentTag.objects.filter(resident_id__in=[o.pk for o in objs])
+            stored.filter(source=ResidentTag.Source.IMPORT).delete()
+            # A tag a worker entered by hand stays as it is when the sheet lists it too.
+            kept = set(stored.values_list("resident_id", "tag_id"))
             self.report.updated += len(to_update)
             tags_changed_on_commit(o.pk for o in objs)
+        else:
+            kept = set()
         links = [
             _tag_link(values["id"], self.tag_ids[code], details)
             for r, values in (*to_create, *to_update)
             for code, details in r.tags.items()
-            if code in self.tag_ids
+            if code in self.tag_ids and (values["id"], self.tag_ids[code]) not in kept
         ]
         fast_insert(ResidentTag, links, writer=self.writer)
 
