@@ -574,11 +574,6 @@ def task_claim(*, actor: Any, task: Task) -> Task:
     return task
 
 
-def _own(assignment: TaskAssignment, actor: Any) -> None:
-    if assignment.volunteer_id != getattr(actor, "pk", None):
-        raise PermissionDeniedError(errors.NOT_YOUR_TASK)
-
-
 def _lock_offer(assignment: TaskAssignment, *, wait: bool) -> tuple[Task, TaskAssignment] | None:
     """Lock the offer's task, then the offer: the order every answer takes (accept, decline,
     lapse), so that two answers to offers of one task never wait for each other in a
@@ -599,14 +594,20 @@ def _lock_offer(assignment: TaskAssignment, *, wait: bool) -> tuple[Task, TaskAs
     return (task, offer) if offer is not None else None
 
 
-@transaction.atomic
-def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignment:
-    """The volunteer accepts an offer (in the app or from the signed link)."""
-    _own(assignment, actor)
+def _lock_own_offer(assignment: TaskAssignment, actor: Any) -> tuple[Task, TaskAssignment]:
+    """The volunteer's own offer and its task, locked for their answer (accept, decline)."""
+    if assignment.volunteer_id != getattr(actor, "pk", None):
+        raise PermissionDeniedError(errors.NOT_YOUR_TASK)
     locked = _lock_offer(assignment, wait=True)
     if locked is None:
         raise errors.ConflictError(errors.TASK_NOT_OPEN)
-    task, assignment = locked
+    return locked
+
+
+@transaction.atomic
+def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignment:
+    """The volunteer accepts an offer (in the app or from the signed link)."""
+    task, assignment = _lock_own_offer(assignment, actor)
     if assignment.state == AS.ACCEPTED:
         return assignment
     if assignment.state == AS.DECLINED and assignment.lapsed:
@@ -662,11 +663,7 @@ def assignment_decline(
     *, actor: Any, assignment: TaskAssignment, reason: str = ""
 ) -> TaskAssignment:
     """The volunteer declines; they are never asked for this task again."""
-    _own(assignment, actor)
-    locked = _lock_offer(assignment, wait=True)
-    if locked is None:
-        raise errors.ConflictError(errors.TASK_NOT_OPEN)
-    task, assignment = locked
+    task, assignment = _lock_own_offer(assignment, actor)
     if assignment.state == AS.DECLINED:
         return assignment
     if assignment.state != AS.OFFERED:
