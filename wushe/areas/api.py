@@ -15,9 +15,8 @@ from rest_framework.response import Response
 from wushe.areas import errors, selectors, services
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
-from wushe.areas.tasks import JOB_KIND, import_areas_job
 from wushe.core.errors import ApplicationError
-from wushe.core.jobs import job_for_large_upload
+from wushe.core.models import Job
 
 
 class AreaOutput(serializers.ModelSerializer):
@@ -128,22 +127,15 @@ class AreaViewSet(viewsets.GenericViewSet):
     def import_file(self, request: Request) -> Response:
         data = ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        dry_run = data.validated_data["dry_run"]
-        job = job_for_large_upload(
-            actor=request.user,
-            kind=JOB_KIND,
-            upload=upload,
-            task=import_areas_job,
-            params={"dry_run": dry_run},
-            area_path=request.user.scope_path or "",
+        v = data.validated_data
+        result = services.area_import_upload(
+            actor=request.user, upload=v["file"], dry_run=v["dry_run"]
         )
-        if job is not None:
-            return Response({"job": job.pk, "status": job.status}, status=status.HTTP_202_ACCEPTED)
-        report = services.area_import_file(
-            actor=request.user, source=upload, filename=upload.name, dry_run=dry_run
-        )
-        return Response(report.as_dict())
+        if isinstance(result, Job):
+            return Response(
+                {"job": result.pk, "status": result.status}, status=status.HTTP_202_ACCEPTED
+            )
+        return Response(result.as_dict())
 
     @extend_schema(request=MoveInput, responses=AreaOutput)
     @action(detail=True, methods=["post"])

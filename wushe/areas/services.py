@@ -19,6 +19,8 @@ from wushe.areas.models import Area, AreaChange
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, PermissionDeniedError
 from wushe.core.imports import ImportReport
+from wushe.core.jobs import job_for_large_upload
+from wushe.core.models import Job
 from wushe.core.scoping import path_in_scope
 from wushe.core.tables import TableRow, read_table
 
@@ -95,6 +97,24 @@ def area_import_file(
     return area_import(
         actor=actor, rows=table.rows, dry_run=dry_run, report=report, progress=progress
     )
+
+
+def area_import_upload(*, actor: Any, upload: Any, dry_run: bool) -> Job | ImportReport:
+    """Import an uploaded sheet for the page and the API alike: within the request when it is
+    small, otherwise as a background job (returned instead of a report)."""
+    from wushe.areas.tasks import JOB_KIND, import_areas_job
+
+    job = job_for_large_upload(
+        actor=actor,
+        kind=JOB_KIND,
+        upload=upload,
+        task=import_areas_job,
+        params={"dry_run": dry_run},
+        area_path=actor.scope_path or "",
+    )
+    if job is not None:
+        return job
+    return area_import_file(actor=actor, source=upload, filename=upload.name, dry_run=dry_run)
 
 
 def _apply_rows(actor: Any, parsed: list[AreaRow], report: ImportReport) -> None:

@@ -16,9 +16,8 @@ from django.views import View
 from wushe.areas import errors, selectors, services
 from wushe.areas.forms import AreaFilterForm, ImportForm, MergeForm, MoveForm
 from wushe.areas.levels import OUTLINED, Level
-from wushe.areas.tasks import JOB_KIND, import_areas_job
 from wushe.core.errors import ApplicationError
-from wushe.core.jobs import job_for_large_upload
+from wushe.core.models import Job
 from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 
 
@@ -181,27 +180,18 @@ class AreaImportView(RolePermissionRequiredMixin, View):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, "areas/area_import.html", {"form": form}, status=400)
-        upload = form.cleaned_data["file"]
         dry_run = form.cleaned_data["dry_run"]
-        job = job_for_large_upload(
-            actor=request.user,
-            kind=JOB_KIND,
-            upload=upload,
-            task=import_areas_job,
-            params={"dry_run": dry_run},
-            area_path=request.user.scope_path or "",
-        )
-        if job is not None:
-            return redirect("jobs:detail", pk=job.pk)
         try:
-            report = services.area_import_file(
-                actor=request.user, source=upload, filename=upload.name, dry_run=dry_run
+            result = services.area_import_upload(
+                actor=request.user, upload=form.cleaned_data["file"], dry_run=dry_run
             )
+            if isinstance(result, Job):
+                return redirect("jobs:detail", pk=result.pk)
         except ApplicationError as exc:
             form.add_error("file", str(exc.message))
             return render(request, "areas/area_import.html", {"form": form}, status=400)
         return render(
             request,
             "areas/area_import.html",
-            {"form": ImportForm(initial={"dry_run": False}), "report": report.as_dict()},
+            {"form": ImportForm(initial={"dry_run": False}), "report": result.as_dict()},
         )
