@@ -21,7 +21,7 @@ STORIES: list[tuple[str, str, dict[str, Any]]] = [
     (Category.MEDICINE, "胰岛素只剩一天", {"days_medicine_left": 1, "critical_condition": True}),
     (Category.GROCERIES, "家里没菜了，需要送米面油", {"days_food_left": 1}),
     (Category.GROCERIES, "需要买尿不湿和奶粉", {"days_food_left": 3}),
-    (Category.ESCORT, "周二透析，需要车辆接送", {"treatment_hours": 20}),
+    (Category.ESCORT, "定期透析，需要车辆接送", {"treatment_hours": 20}),
     (Category.ESCORT, "化疗复诊，需要陪同就医", {"treatment_hours": 70}),
     (Category.ESCORT, "老人胸闷气短", {"medical_emergency": True}),
     (Category.PSYCHOLOGICAL, "独居老人情绪低落，睡不着", {}),
