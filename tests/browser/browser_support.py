@@ -112,7 +112,18 @@ _SMALL_TARGETS = """(min) => {
   return small;
 }"""
 
-_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > width + 0.5 && !wide.some((w) => w.el.contains(el))) {
+      wide.push({el, text: `${el.tagName.toLowerCase()}${el.className ? "." + el.className : ""}` +
+                          ` "${(el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40)}"`});
+    }
+  }
+  return [document.documentElement.scrollWidth - width, wide.slice(0, 3).map((w) => w.text)];
+}"""
 
 _axe_source: list[str] = []
 _checked: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
@@ -137,11 +148,12 @@ def accessibility_problems(page: Any) -> list[str]:
         problems.append(f"{v['id']} [{v['impact']}]: {v['help']} ({v['url']}){nodes}")
     small = page.evaluate(_SMALL_TARGETS, MIN_TAP)
     problems.extend(f"tap-target-{MIN_TAP}px [serious]: {target}" for target in small)
-    overflow = page.evaluate(_OVERFLOW)
+    overflow, wide = page.evaluate(_OVERFLOW)
     if overflow > 1:
         problems.append(
             f"reflow [serious]: the page is {overflow} px wider than the screen and scrolls "
             "sideways (WCAG 1.4.10); wrap the content or give wide tables .table-wrap"
+            + "".join(f"\n      at {w}" for w in wide)
         )
     return problems
 
