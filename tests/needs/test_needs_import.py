@@ -11,7 +11,7 @@ from django.core.management import call_command
 from tests.spreadsheets import write_csv, write_xlsx
 from wushe.core.management.actor import SystemActor
 from wushe.needs.importing import need_import_hotline
-from wushe.needs.models import Need
+from wushe.needs.models import Need, NeedEvent
 
 HEADER = [
     "工单号",
@@ -90,3 +90,29 @@ def test_cli_json_summary_keys(street, sheet, capsys):
 def test_system_actor_records_no_user(street, sheet):
     need_import_hotline(actor=SystemActor(), source=sheet, filename=sheet.name, area=street.street)
     assert Need.objects.filter(taken_in_by__isnull=True).count() == 2
+
+
+def test_a_row_failing_inside_create_leaves_nothing_and_the_rest_import(
+    people, street, sheet, monkeypatch
+):
+    """need_create has no savepoint of its own: the importer's per-row savepoint undoes a row
+    that fails after its INSERT, and the other rows of the same transaction stay."""
+    from wushe.core.errors import ApplicationError
+    from wushe.needs import services
+
+    real_log = services.log_action
+
+    def failing_log(action, **kw):
+        if kw.get("obj") is not None and kw["obj"].hotline_order_no == "GD2026001":
+            raise ApplicationError("refused", field="content")
+        return real_log(action, **kw)
+
+    monkeypatch.setattr(services, "log_action", failing_log)
+    report = need_import_hotline(
+        actor=people.command, source=sheet, filename=sheet.name, area=street.street
+    )
+    assert report.created == 1
+    assert [r["field"] for r in report.rejected] == ["content", "order_no", "caller", "deadline"]
+    assert list(Need.objects.values_list("hotline_order_no", flat=True)) == ["GD2026002"]
+    assert not Need.objects.filter(hotline_order_no="GD2026001").exists()
+    assert NeedEvent.objects.count() == 2  # created and triaged, of the one row kept

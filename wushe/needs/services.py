@@ -153,7 +153,10 @@ def _validate_facts(data: dict[str, Any]) -> None:
         raise ApplicationError(f"Unknown category “{data['category']}”.", field="category")
 
 
-@transaction.atomic
+# No savepoint of its own: inside a caller's transaction (an Idempotency-Key answer, an import)
+# a failure rolls back to the caller's savepoint or the whole transaction; a caller that
+# catches a failed create and goes on wraps it in its own ``atomic()``, as the importer does.
+@transaction.atomic(savepoint=False)
 def need_create(
     *,
     actor: Any,
