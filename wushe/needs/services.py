@@ -153,10 +153,6 @@ def _validate_facts(data: dict[str, Any]) -> None:
         raise ApplicationError(f"Unknown category “{data['category']}”.", field="category")
 
 
-# No savepoint of its own: inside a caller's transaction (an Idempotency-Key answer, an import)
-# a failure rolls back to the caller's savepoint or the whole transaction; a caller that
-# catches a failed create and goes on wraps it in its own ``atomic()``, as the importer does.
-@transaction.atomic(savepoint=False)
 def need_create(
     *,
     actor: Any,
@@ -192,55 +188,61 @@ def need_create(
             "deadline": deadline,
         }
     )
-    now = timezone.now()
-    weights = triage_weights(area)
-    need = Need(
-        area=area,
-        resident=resident,
-        caller_name=caller_name.strip() or None,
-        caller_phone=caller_phone.strip() or None,
-        address=address.strip() or None,
-        category=category,
-        description=description,
-        days_medicine_left=days_medicine_left,
-        days_food_left=days_food_left,
-        medical_emergency=medical_emergency,
-        critical_condition=critical_condition,
-        treatment_at=treatment_at,
-        deadline=deadline,
-        channel=channel,
-        taken_in_by=_user(actor),
-        tracking_code=_tracking_code(),
-        hotline_order_no=hotline_order_no,
-        last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
-        sla_due_at=now + datetime.timedelta(hours=triage.sla_hours(category, weights)),
-        status=Status.TRIAGED,
-    )
-    # Triaged on intake: the priority is computed before the row is written (one INSERT),
-    # and both transitions (new, then triaged) are recorded.
-    result = triage.compute(facts_of(need, now=now), weights)
-    need.priority = result.score
-    need.priority_breakdown = result.as_breakdown()
-    need.save(force_insert=True)
-    for upload in files or []:
-        Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
-    by = _user(actor)
-    NeedEvent.objects.bulk_create(
-        [
-            NeedEvent(need=need, action="created", to_status=Status.NEW, actor=by, at=now,
-                      note=str(Channel(channel).label)),
-            NeedEvent(need=need, action="triaged", from_status=Status.NEW,
-                      to_status=Status.TRIAGED, actor=by, at=now),
-        ]
-    )  # fmt: skip
-    log_action(
-        "needs.need.created",
-        actor=actor,
-        obj=need,
-        area_path=area.path,
-        data={"category": category, "channel": channel, "priority": need.priority},
-    )
-    return need
+    # The checks above raise before any write. The writes open no savepoint of their own
+    # (two round trips per intake): inside a caller's transaction (an Idempotency-Key answer,
+    # an import) a failure rolls back to the caller's savepoint or the whole transaction; a
+    # caller that catches a failed create and goes on wraps it in its own ``atomic()``, as
+    # the importer does.
+    with transaction.atomic(savepoint=False):
+        now = timezone.now()
+        weights = triage_weights(area)
+        need = Need(
+            area=area,
+            resident=resident,
+            caller_name=caller_name.strip() or None,
+            caller_phone=caller_phone.strip() or None,
+            address=address.strip() or None,
+            category=category,
+            description=description,
+            days_medicine_left=days_medicine_left,
+            days_food_left=days_food_left,
+            medical_emergency=medical_emergency,
+            critical_condition=critical_condition,
+            treatment_at=treatment_at,
+            deadline=deadline,
+            channel=channel,
+            taken_in_by=_user(actor),
+            tracking_code=_tracking_code(),
+            hotline_order_no=hotline_order_no,
+            last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
+            sla_due_at=now + datetime.timedelta(hours=triage.sla_hours(category, weights)),
+            status=Status.TRIAGED,
+        )
+        # Triaged on intake: the priority is computed before the row is written (one INSERT),
+        # and both transitions (new, then triaged) are recorded.
+        result = triage.compute(facts_of(need, now=now), weights)
+        need.priority = result.score
+        need.priority_breakdown = result.as_breakdown()
+        need.save(force_insert=True)
+        for upload in files or []:
+            Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
+        by = _user(actor)
+        NeedEvent.objects.bulk_create(
+            [
+                NeedEvent(need=need, action="created", to_status=Status.NEW, actor=by, at=now,
+                          note=str(Channel(channel).label)),
+                NeedEvent(need=need, action="triaged", from_status=Status.NEW,
+                          to_status=Status.TRIAGED, actor=by, at=now),
+            ]
+        )  # fmt: skip
+        log_action(
+            "needs.need.created",
+            actor=actor,
+            obj=need,
+            area_path=area.path,
+            data={"category": category, "channel": channel, "priority": need.priority},
+        )
+        return need
 
 
 @transaction.atomic
