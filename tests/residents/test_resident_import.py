@@ -507,6 +507,60 @@ def test_worker_processes_give_the_same_report(street, tmp_path):
     assert Resident.objects.get(name="张三").id_number == OLD_MAN
 
 
+def test_batches_give_the_same_report_when_the_lookups_run_ahead(street, tmp_path, monkeypatch):
+    """The registry lookup of a batch runs before the previous batch is written (in the
+    writer thread on PostgreSQL): with batches of two rows, the messy sheet (a person repeated
+    across batches) gives the same report, and so do its re-imports."""
+    path = write_xlsx(tmp_path / "b.xlsx", messy_rows(), title="摸排表")
+    kwargs = {
+        "actor": SystemActor(),
+        "source": path,
+        "filename": "b.xlsx",
+        "area": street.community_a,
+    }
+    whole = resident_import_file(dry_run=True, **kwargs).as_dict()
+    monkeypatch.setattr(services, "BATCH", 2)
+    progress: list[int] = []
+    batched = resident_import_file(progress=progress.append, **kwargs).as_dict()
+    assert {k: v for k, v in batched.items() if k != "dry_run"} == {
+        k: v for k, v in whole.items() if k != "dry_run"
+    }
+    assert progress == sorted(progress) and progress[-1] == 15 and len(progress) == 8
+    assert Resident.objects.count() == whole["created"] == 6
+    ids = set(Resident.objects.values_list("pk", flat=True))
+    assert len(ids) == 6
+    rows = messy_rows()
+    rows[1][4] = "13700000000"  # 张三 (first batch) has a new phone
+    again = resident_import_file(
+        **{**kwargs, "source": write_xlsx(tmp_path / "c.xlsx", rows, title="摸排表")}
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 5)
+    assert set(Resident.objects.values_list("pk", flat=True)) == ids
+    assert Resident.objects.get(name="张三").phone == "+8613700000000"
+
+
+def test_writer_runs_a_job_after_the_writes_before_it(street):
+    from django.db import IntegrityError, transaction
+
+    from wushe.residents.bulk import Writer, fast_insert
+
+    room = {"building_id": street.building_a1.pk, "unit": "1", "room": "101"}
+
+    def count(cursor):
+        cursor.execute("SELECT count(*) FROM residents_household WHERE room = %s", ["101"])
+        return cursor.fetchone()[0]
+
+    with transaction.atomic(), Writer() as writer:
+        fast_insert(Household, [room], writer=writer)
+        assert writer.result(writer.run(count)) == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with Writer() as writer:
+            fast_insert(Household, [room], writer=writer)  # already there
+            writer.result(writer.run(count))
+    with pytest.raises(ValueError, match="2 ids reserved for 1 rows"):
+        fast_insert(Household, [room], return_ids=True, ids=[1, 2])
+
+
 def test_writer_raises_a_failed_write_and_leaves_constraints_deferred(street):
     """The import's writer (a background thread on PostgreSQL): a write that fails is raised
     as Django's IntegrityError by ``wait()``; after the block the foreign keys it checked at

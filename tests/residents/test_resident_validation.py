@@ -215,6 +215,18 @@ def test_derived_tags():
         ({"name": "小 计", "id_number": None}, errors.TOTAL_ROW),
         ({"serial": "填表人：王芳", "name": None, "phone": "审核人：李强"}, errors.SIGNATURE_ROW),
         ({"name": "张三", "id_number": MAN}, None),
+        # Only the first three filled cells can make a signature line; blanks do not count.
+        (
+            {
+                "serial": None,
+                "name": "张三",
+                "gender": "男",
+                "phone": "13812345678",
+                "notes": "签字",
+            },
+            None,
+        ),
+        ({"serial": " ", "name": "张三", "id_number": None, "notes": "签字"}, errors.SIGNATURE_ROW),
     ],
 )
 def test_skip_reasons(values, reason):

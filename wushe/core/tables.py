@@ -101,9 +101,12 @@ def raw_rows(source: str | Path | IO[bytes], *, filename: str) -> Iterator[tuple
 def _data_rows(
     raw_rows: Iterator[tuple[int, list[Any]]], positions: dict[str, int]
 ) -> Iterator[TableRow]:
+    items = list(positions.items())
+    width = max(positions.values(), default=-1) + 1
     for number, cells in raw_rows:
-        values = {canon: (cells[i] if i < len(cells) else None) for canon, i in positions.items()}
-        yield TableRow(number=number, values={k: _clean(v) for k, v in values.items()})
+        if len(cells) < width:  # a short row (CSV): the missing cells are empty
+            cells = [*cells, *([None] * (width - len(cells)))]
+        yield TableRow(number=number, values={canon: _clean(cells[i]) for canon, i in items})
 
 
 def _raw_rows(source: str | Path | IO[bytes], filename: str) -> Iterator[tuple[int, list[Any]]]:
@@ -181,6 +184,5 @@ def _is_empty(value: Any) -> bool:
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        value = value.strip()
-        return value or None
+        return value.strip() or None
     return value

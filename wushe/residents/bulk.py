@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.utils import timezone
@@ -29,6 +29,7 @@ _PLAIN, _ENCRYPTED, _INDEX, _TAIL, _NOW, _DATE = range(6)
 
 
 Step = tuple[int, Any, str, Any]  # (kind, field, key, extra)
+T = TypeVar("T")
 
 
 def _plan(model: type[models.Model], with_id: bool) -> list[Step]:
@@ -87,36 +88,58 @@ def fast_insert(
     return_ids: bool = False,
     protected: bool = False,
     writer: Writer | None = None,
+    ids: Sequence[int] | None = None,
 ) -> list[int]:
     """Insert ``rows`` (attname -> Python value) into ``model``'s table; the new ids in order
-    when ``return_ids`` (reserved up front, so COPY can be used). ``protected``: the rows went
-    through ``protect`` already. With a ``writer``, the rows may still be on their way when
-    this returns (``writer.wait()`` before reading them back)."""
+    when ``return_ids`` (reserved up front, so COPY can be used; or given as ``ids``, from
+    ``reserve_ids``). ``protected``: the rows went through ``protect`` already. With a
+    ``writer``, the rows may still be on their way when this returns (``writer.wait()`` before
+    reading them back)."""
     if not rows:
         return []
-    ids = _reserve_ids(model, len(rows)) if return_ids else []
+    if ids is not None and len(ids) != len(rows):
+        raise ValueError(f"{len(ids)} ids reserved for {len(rows)} rows")
+    if return_ids and ids is None:
+        ids = reserve_ids(model, len(rows))
+    ids = list(ids or [])
     plan = _plan(model, with_id=return_ids)
     now = models.DateTimeField().get_db_prep_value(timezone.now(), connection)
     adapt_date = connection.ops.adapt_datefield_value
+    # Each row is first read column by column with dict.get (the attname and its default);
+    # the few columns that need more are then filled in by position.
+    reads: list[tuple[str, Any]] = []
+    pk_at: int | None = None
+    now_at: list[int] = []
+    dates: list[int] = []
+    computed: list[tuple[int, int, Any, str, Any]] = []  # (position, kind, field, key, extra)
+    for at, (kind, field, key, extra) in enumerate(plan):
+        if kind == _PLAIN:
+            reads.append((key, extra))
+            if field.primary_key:
+                pk_at = at
+        elif kind in (_ENCRYPTED, _INDEX, _TAIL):
+            reads.append((field.attname, None))
+            if not protected:
+                computed.append((at, kind, field, key, extra))
+        else:
+            reads.append((key, None))
+            (now_at if kind == _NOW else dates).append(at)
     values: list[list[Any]] = []
     for n, row in enumerate(rows):
-        out: list[Any] = []
-        for kind, field, key, extra in plan:
-            if kind == _PLAIN:
-                out.append(ids[n] if field.primary_key else row.get(key, extra))
-            elif protected and kind in (_ENCRYPTED, _INDEX, _TAIL):
-                out.append(row.get(field.attname))
-            elif kind == _ENCRYPTED:
-                value = row.get(key)
-                out.append(None if value is None else field.get_prep_value(value))
-            elif kind == _INDEX:
-                out.append(blind_index(extra, row.get(key)))
-            elif kind == _TAIL:
-                out.append(blind_tail(extra, row.get(key)))
-            elif kind == _NOW:
-                out.append(now)
+        get = row.get
+        out = [get(key, default) for key, default in reads]
+        if pk_at is not None:
+            out[pk_at] = ids[n]
+        for at in now_at:
+            out[at] = now
+        for at in dates:
+            out[at] = adapt_date(out[at])
+        for at, kind, field, key, extra in computed:
+            if kind == _ENCRYPTED:
+                value = get(key)
+                out[at] = None if value is None else field.get_prep_value(value)
             else:
-                out.append(adapt_date(row.get(key)))
+                out[at] = (blind_index if kind == _INDEX else blind_tail)(extra, get(key))
         values.append(out)
     columns = [field.column for _kind, field, _key, _extra in plan]
     if writer is not None:
@@ -126,20 +149,28 @@ def fast_insert(
     return ids
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+def reserve_ids(model: type[models.Model], count: int, cursor: Any = None) -> list[int]:
+    """``count`` new primary keys of ``model`` (PostgreSQL: from its sequence, so they are
+    never handed out twice; elsewhere the ones after the largest, for a single writer).
+    ``cursor``: a psycopg cursor to use (the writer thread's) instead of Django's."""
+    if count <= 0:
+        return []
     table = model._meta.db_table
     pk = model._meta.pk.column
+    if cursor is not None:
+        cursor.execute(_NEXTVAL, [table, pk, count])
+        return [r[0] for r in cursor.fetchall()]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            )
+            cursor.execute(_NEXTVAL, [table, pk, count])
             return [r[0] for r in cursor.fetchall()]
         quoted = connection.ops.quote_name(table)
         cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(pk)}), 0) FROM {quoted}")  # noqa: S608 - names from model metadata
         start = int(cursor.fetchone()[0]) + 1
     return list(range(start, start + count))
+
+
+_NEXTVAL = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
 
 
 def _write(table: str, columns: list[str], values: list[list[Any]]) -> None:
@@ -180,7 +211,7 @@ class Writer:
 
     def __init__(self, *, check_now: Sequence[type[models.Model]] = ()) -> None:
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: list[Future[None]] = []
+        self._pending: list[Future[Any]] = []
         self._immediate: list[str] = []
         if connection.vendor == "postgresql":
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="wushe-copy")
@@ -213,19 +244,48 @@ class Writer:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
 
+    @property
+    def threaded(self) -> bool:
+        """Whether the work runs in the background (PostgreSQL) rather than at once."""
+        return self._pool is not None
+
     def submit(self, table: str, columns: list[str], values: list[list[Any]]) -> None:
         if self._pool is None:
             _write(table, columns, values)
             return
+        sql = _copy_sql(table, columns)
+        self.run(lambda cursor: _copy(cursor, sql, values))
+
+    def run(self, job: Callable[[Any], T]) -> Future[T]:
+        """Run ``job(cursor)`` after the work submitted so far: on PostgreSQL in the writer
+        thread with a psycopg cursor (``%s`` parameters), elsewhere at once with Django's
+        cursor. Its result (or error) comes from ``result()``."""
+        future: Future[T] = Future()
+        if self._pool is None:
+            with connection.cursor() as cursor:
+                future.set_result(job(cursor))
+            return future
         connection.ensure_connection()
         raw = connection.connection  # the psycopg connection: used from the writer thread
-        sql = _copy_sql(table, columns)
-        self._pending.append(self._pool.submit(self._copy, raw, sql, values))
+        future = self._pool.submit(self._in_thread, raw, job)
+        self._pending.append(future)
+        return future
 
     @staticmethod
-    def _copy(raw: Any, sql: str, values: list[list[Any]]) -> None:
+    def _in_thread(raw: Any, job: Callable[[Any], T]) -> T:
         with raw.cursor() as cursor:
-            _copy(cursor, sql, values)
+            return job(cursor)
+
+    def result(self, future: Future[T]) -> T:
+        """The result of a ``run`` job, once it and everything submitted before it is done;
+        the first error among them is raised."""
+        if future in self._pending:
+            upto = self._pending.index(future) + 1
+            done, self._pending = self._pending[:upto], self._pending[upto:]
+            with connection.wrap_database_errors:
+                for earlier in done:
+                    earlier.result()
+        return future.result()
 
     def wait(self) -> None:
         pending, self._pending = self._pending, []
@@ -237,7 +297,7 @@ class Writer:
 def content_hash(parts: Sequence[Any]) -> str:
     """A keyed hash of a row's imported content (so equal content is "unchanged" on re-import
     without decrypting anything); keyed so that it reveals nothing about the values."""
-    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    text = "\x1f".join(["" if p is None else str(p) for p in parts])
     return blind_index_hash().hexdigest(b"content\x00" + text.encode())
 
 

@@ -115,7 +115,14 @@ class ResidentRow:
 
 def skip_reason(values: dict[str, Any]) -> Any:
     """Why this row is not a resident at all (blank, a total, a signature line), or None."""
-    texts = [str(v).strip() for v in values.values() if v is not None and str(v).strip()]
+    texts: list[str] = []  # the first three non-empty cells: all that is looked at below
+    for value in values.values():
+        if value is not None:
+            text = str(value).strip()
+            if text:
+                texts.append(text)
+                if len(texts) == 3:
+                    break
     if not texts:
         return errors.BLANK_ROW
     head = unicodedata.normalize("NFKC", "".join(texts[0].split()))
@@ -153,9 +160,11 @@ def parse_row(
     synonyms: dict[str, str] = DEFAULT_SYNONYMS,
     *,
     read_categories: Callable[[Any], Categories] | None = None,
+    today: datetime.date | None = None,
 ) -> ResidentRow:
     """Validate one row on its own (its building is resolved against the tree later).
-    ``read_categories``: a ``tags.CategoryReader`` over ``synonyms``, for many rows."""
+    ``read_categories``: a ``tags.CategoryReader`` over ``synonyms``, for many rows;
+    ``today``: the import's date (no birth date after it), the system's date by default."""
     name = _text(values.get("name"), 200)
     name = _SPACES.sub("", name) if _CJK.search(name) else name
     if not name:
@@ -167,7 +176,7 @@ def parse_row(
     raw_id = values.get("id_number")
     id_number = None
     if raw_id is not None and str(raw_id).strip():
-        id_number = parse_id_number(raw_id)
+        id_number = parse_id_number(raw_id, today=today)
     phones = parse_phones(values.get("phone"), field="phone")
     if id_number is None and not phones:
         raise ApplicationError(errors.ID_OR_PHONE_REQUIRED, field="id_number")

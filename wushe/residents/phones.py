@@ -17,6 +17,7 @@ from wushe.residents import errors
 
 REGION = "CN"
 _MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 _STRIP = re.compile(r"[\s\-()（）]")
 _SEPARATORS = re.compile(r"[，,；;/、]|\s{2,}")
 
@@ -28,7 +29,7 @@ def parse_phone(value: Any, *, field: str = "phone") -> str:
             raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=value), field=field)
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().lstrip("'")
-    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):
+    if _SCIENTIFIC.fullmatch(text):
         raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=text), field=field)
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]

@@ -98,7 +98,11 @@ def prepare_batch(
                 continue
             try:
                 parsed = parse_row(
-                    row.number, row.values, synonyms, read_categories=read_categories
+                    row.number,
+                    row.values,
+                    synonyms,
+                    read_categories=read_categories,
+                    today=today,
                 )
                 birth = parsed.birth_date
                 if basis.consent and birth is not None and age_on(birth, today) < 14:

@@ -13,7 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +26,7 @@ from wushe.core.privacy import blind_index, fill_blind_indexes
 from wushe.core.scoping import path_in_scope
 from wushe.core.tables import TableRow, raw_rows, read_table
 from wushe.residents import errors as resident_errors
-from wushe.residents.bulk import Writer, content_hash, fast_insert
+from wushe.residents.bulk import Writer, content_hash, fast_insert, reserve_ids
 from wushe.residents.idnumbers import age_on, parse_id_number
 from wushe.residents.importing import (
     COLUMNS,
@@ -236,11 +236,20 @@ def resident_import(
         with Writer(check_now=[Resident, ResidentTag]) as writer:
             importer = _Importer(actor=actor, area=area, basis=basis, report=report, writer=writer)
             done = 0
+            # Batch n is applied once batch n+1 has been prepared and its registry lookup sent
+            # to the writer, so that the lookup runs while this process applies batch n.
+            waiting: tuple[_Placed, Future[_Found], int] | None = None
             for outcomes in _prepared_batches(rows, importer, workers):
-                importer.apply(importer.accept(outcomes))
-                done += len(outcomes)
-                if progress:
-                    progress(done)
+                placed = importer.place(importer.accept(outcomes))
+                lookup = importer.look_up(placed)
+                if waiting is not None:
+                    done += _apply(importer, waiting, progress, done)
+                waiting = (placed, lookup, len(outcomes))
+                if not writer.threaded:  # the lookup ran at once: apply before the next one
+                    done += _apply(importer, waiting, progress, done)
+                    waiting = None
+            if waiting is not None:
+                _apply(importer, waiting, progress, done)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -260,6 +269,19 @@ def resident_import(
 
 
 _BULKY = {"skipped_rows", "preview", "warnings"}
+
+
+def _apply(
+    importer: _Importer,
+    waiting: tuple[_Placed, Future[_Found], int],
+    progress: Progress | None,
+    done: int,
+) -> int:
+    placed, lookup, count = waiting
+    importer.apply(placed, importer.writer.result(lookup))
+    if progress:
+        progress(done + count)
+    return count
 
 
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024
@@ -369,16 +391,46 @@ class _Importer:
             accepted.append((parsed, o.prepared))
         return accepted
 
-    def apply(self, batch: list[tuple[ResidentRow, dict[str, Any]]]) -> None:
-        self.writer.wait()  # the previous batch's rows are in before they are looked up
-        placed: list[tuple[ResidentRow, dict[str, Any], Area]] = []
+    def place(self, batch: list[tuple[ResidentRow, dict[str, Any]]]) -> _Placed:
+        """The building of each row (rows naming no known building are rejected)."""
+        placed: _Placed = []
+        find = self.buildings.find
         for r, prepared in batch:
             try:
-                placed.append((r, prepared, self.buildings.find(r.building, r.building_label)))
+                placed.append((r, prepared, find(r.building, r.building_label)))
             except ApplicationError as exc:
                 self.report.reject(r.row, exc.message, exc.field)
+        return placed
+
+    def look_up(self, placed: _Placed) -> Future[_Found]:
+        """Send the registry lookup of ``placed`` to the writer: the residents already
+        registered under the rows' identities, and (PostgreSQL) ids for the rest.
+
+        It may run before the rows of earlier batches are written: a row cannot be one of
+        them, because a second row of the same person in the file is rejected in ``accept``.
+        """
+        by_index = {p["id_number_index"]: r for r, p, _b in placed if r.id_number is not None}
+        no_id = {p["phone_index"]: r for r, p, _b in placed if r.id_number is None}
+        queries = _lookup_queries(list(by_index), list(no_id), {r.name for r in no_id.values()})
+        threaded = self.writer.threaded
+
+        def job(cursor: Any) -> _Found:
+            found: dict[tuple[str, str], tuple[int, str, str]] = {}
+            for with_id, (sql, params) in queries:
+                cursor.execute(sql, params)
+                for pk, index, name, content, path in cursor.fetchall():
+                    r = (by_index if with_id else no_id).get(index.strip())  # char(n): padded
+                    if r is not None and (with_id or r.name == name):
+                        found[_identity(r)] = (pk, content, path)
+            new = sum(1 for r, _p, _b in placed if _identity(r) not in found)
+            ids = reserve_ids(Resident, new, cursor) if threaded else None
+            return found, ids
+
+        return self.writer.run(job)
+
+    def apply(self, placed: _Placed, looked_up: _Found) -> None:
+        existing, ids = looked_up
         self._households([(r, b) for r, _p, b in placed])
-        existing = self._existing([(r, p) for r, p, _b in placed])
         to_create: list[tuple[ResidentRow, dict[str, Any]]] = []
         to_update: list[tuple[ResidentRow, dict[str, Any]]] = []
         for r, prepared, building in placed:
@@ -428,7 +480,9 @@ class _Importer:
                 )
         if to_create:
             rows = [v for _r, v in to_create]
-            ids = fast_insert(Resident, rows, return_ids=True, protected=True, writer=self.writer)
+            ids = fast_insert(
+                Resident, rows, return_ids=True, protected=True, writer=self.writer, ids=ids
+            )
             for values, pk in zip(rows, ids, strict=True):
                 values["id"] = pk
             self.report.created += len(to_create)
@@ -479,27 +533,51 @@ class _Importer:
             key = (household.building_id, household.unit, household.room)
             self.households[key] = household.pk
 
-    def _existing(
-        self, rows: list[tuple[ResidentRow, dict[str, Any]]]
-    ) -> dict[tuple[str, str], tuple[int, str, str]]:
-        """identity -> (pk, content hash, area path) of residents already registered."""
-        by_index = {p["id_number_index"]: r for r, p in rows if r.id_number is not None}
-        found: dict[tuple[str, str], tuple[int, str, str]] = {}
-        if by_index:
-            for pk, index, content, path in Resident.objects.filter(
-                id_number_index__in=list(by_index)
-            ).values_list("pk", "id_number_index", "content_hash", "area__path"):
-                found[_identity(by_index[index])] = (pk, content, path)
-        no_id = {p["phone_index"]: r for r, p in rows if r.id_number is None}
-        if no_id:
-            names = {r.name for r in no_id.values()}
-            for pk, phone_index, name, content, path in Resident.objects.filter(
-                id_number_index__isnull=True, phone_index__in=list(no_id), name__in=names
-            ).values_list("pk", "phone_index", "name", "content_hash", "area__path"):
-                r = no_id.get(phone_index)
-                if r is not None and r.name == name:
-                    found[_identity(r)] = (pk, content, path)
-        return found
+
+_Placed = list[tuple[ResidentRow, dict[str, Any], Area]]
+# identity -> (pk, content hash, area path) of residents already registered; ids reserved for
+# the rest (None: fast_insert reserves them)
+_Found = tuple[dict[tuple[str, str], tuple[int, str, str]], list[int] | None]
+
+
+def _lookup_queries(
+    id_indexes: list[str], phone_indexes: list[str], names: set[str]
+) -> list[tuple[bool, tuple[str, list[Any]]]]:
+    """(by ID number?, (SQL, parameters)) selecting pk, blind index, name, content hash and
+    area path of the residents with these ID-number indexes, and of those without an ID
+    number with these phone indexes and names."""
+    quote = connection.ops.quote_name
+    resident = quote(Resident._meta.db_table)
+    area = quote(Area._meta.db_table)
+
+    columns = {f.name: f.column for f in Resident._meta.concrete_fields}
+
+    def column(name: str) -> str:
+        return f"r.{quote(columns[name])}"
+
+    def one_of(name: str, values: list[str]) -> tuple[str, list[Any]]:
+        if connection.vendor == "postgresql":
+            return f"{column(name)} = ANY(%s)", [values]
+        return f"{column(name)} IN ({', '.join(['%s'] * len(values))})", values
+
+    def select(index: str) -> str:
+        return (
+            f"SELECT {column('id')}, {column(index)}, {column('name')}, "  # noqa: S608 - names from model metadata
+            f"{column('content_hash')}, a.{quote(Area._meta.get_field('path').column)} "
+            f"FROM {resident} r JOIN {area} a ON a.{quote(Area._meta.pk.column)} = "
+            f"{column('area')} WHERE "
+        )
+
+    queries: list[tuple[bool, tuple[str, list[Any]]]] = []
+    if id_indexes:
+        where, params = one_of("id_number_index", id_indexes)
+        queries.append((True, (select("id_number_index") + where, params)))
+    if phone_indexes:
+        phones, phone_params = one_of("phone_index", phone_indexes)
+        named, name_params = one_of("name", sorted(names))
+        sql = f"{select('phone_index')}{column('id_number_index')} IS NULL AND {phones} AND {named}"
+        queries.append((False, (sql, [*phone_params, *name_params])))
+    return queries
 
 
 def _identity(r: ResidentRow) -> tuple[str, str]:
