@@ -77,7 +77,7 @@ COLUMN_LABELS = {
     "building": _("building"),
 }
 
-_TOTAL = re.compile(r"^(合计|小计|总计|共计|总数)")
+_TOTAL_WORDS = ("合计", "小计", "总计", "共计", "总数")
 _SIGNATURE = re.compile(r"(填表人|审核人|签字|签名|制表人|填报人|负责人|盖章|填表日期|填报日期)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACES = re.compile(r"\s+")
@@ -127,7 +127,7 @@ def skip_reason(values: dict[str, Any]) -> Any:
         return errors.BLANK_ROW
     head = unicodedata.normalize("NFKC", "".join(texts[0].split()))
     name = unicodedata.normalize("NFKC", "".join(str(values.get("name") or "").split()))
-    if _TOTAL.match(head) or _TOTAL.match(name):
+    if head.startswith(_TOTAL_WORDS) or name.startswith(_TOTAL_WORDS):
         return errors.TOTAL_ROW
     if any(_SIGNATURE.search(t) for t in texts[:3]):
         return errors.SIGNATURE_ROW
@@ -143,7 +143,7 @@ def _text(value: Any, limit: int = 1000) -> str:
 
 
 def _short(value: Any) -> str:
-    return _SPACES.sub("", _text(value, 20))
+    return "".join(_text(value, 20).split())  # str.split() and \s agree on whitespace
 
 
 def split_address(address: str) -> tuple[str | None, str, str]:

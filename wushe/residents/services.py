@@ -357,6 +357,7 @@ class _Importer:
         self.seen_ids: dict[str, int] = {}
         self.seen_people: dict[tuple[str, str], int] = {}
         self.households: dict[tuple[int, str, str], int] = {}
+        self._is_building: dict[int, bool] = {}
         self.today = timezone.localdate()
         self.import_basis = ImportBasis(
             legal_basis=basis.legal_basis,
@@ -430,16 +431,14 @@ class _Importer:
 
     def apply(self, placed: _Placed, looked_up: _Found) -> None:
         existing, ids = looked_up
-        self._households([(r, b) for r, _p, b in placed])
+        spots = [self._spot(r, building) for r, _p, building in placed]
+        self._households(spots)
         to_create: list[tuple[ResidentRow, dict[str, Any]]] = []
         to_update: list[tuple[ResidentRow, dict[str, Any]]] = []
-        for r, prepared, building in placed:
-            household_id = (
-                self.households.get((building.pk, r.unit, r.room))
-                if building.level == Level.BUILDING and r.room
-                else None
-            )
-            digest = content_hash([prepared["content_hash"], building.pk, household_id])
+        created_by = getattr(self.actor, "pk", None)
+        for (r, prepared, building), (area_id, home) in zip(placed, spots, strict=True):
+            household_id = self.households.get(home) if home is not None else None
+            digest = content_hash([prepared["content_hash"], area_id, household_id])
             match = existing.get(_identity(r))
             if match is not None and not path_in_scope(match[2], self.actor_for_scope):
                 self.report.reject(r.row, REGISTERED_ELSEWHERE, "id_number")
@@ -447,10 +446,10 @@ class _Importer:
             if match is None:
                 values = {
                     **prepared,
-                    "area_id": building.pk,
+                    "area_id": area_id,
                     "household_id": household_id,
                     "content_hash": digest,
-                    "created_by_id": getattr(self.actor, "pk", None),
+                    "created_by_id": created_by,
                     "is_active": True,
                 }
                 to_create.append((r, values))
@@ -461,7 +460,7 @@ class _Importer:
             else:
                 values = {
                     **plain_values(r, self.import_basis, self.today),
-                    "area_id": building.pk,
+                    "area_id": area_id,
                     "household_id": household_id,
                     "content_hash": digest,
                     "id": match[0],
@@ -509,14 +508,16 @@ class _Importer:
         ]
         fast_insert(ResidentTag, links, writer=self.writer)
 
-    def _households(self, placed: list[tuple[ResidentRow, Area]]) -> None:
-        wanted = {
-            (b.pk, r.unit, r.room)
-            for r, b in placed
-            if b.level == Level.BUILDING
-            and r.room
-            and (b.pk, r.unit, r.room) not in self.households
-        }
+    def _spot(self, r: ResidentRow, area: Area) -> tuple[int, tuple[int, str, str] | None]:
+        """(area id, household key) of a row: a room in a building is a household."""
+        is_building = self._is_building.get(area.id)
+        if is_building is None:
+            is_building = self._is_building[area.id] = area.level == Level.BUILDING
+        return area.id, ((area.id, r.unit, r.room) if is_building and r.room else None)
+
+    def _households(self, spots: list[tuple[int, tuple[int, str, str] | None]]) -> None:
+        known = self.households
+        wanted = {home for _area, home in spots if home is not None and home not in known}
         if not wanted:
             return
         building_ids = {k[0] for k in wanted}
