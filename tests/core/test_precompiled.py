@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
@@ -48,7 +49,27 @@ def test_reads_afresh_and_finds_nothing_for_an_unknown_value(people, street):
     assert token.user.scope_area == street.community_b and not token.user.is_active
 
 
-def test_refuses_a_query_with_values_of_its_own(db):
-    query = PrecompiledQuery(lambda code: Area.objects.filter(code=code, level="street"))
-    with pytest.raises(ValueError, match="each parameter"):
-        query.first("310115901000")
+def test_values_of_its_own_stay_and_integer_arguments(street):
+    by_parent = PrecompiledQuery(
+        lambda level, parent: Area.objects.filter(level=level, parent_id=parent, is_active=True)
+        .exclude(code="none")
+        .order_by("code"),
+        types=(str, int),
+    )
+    for parent in (street.street, street.community_a):
+        expected = list(
+            Area.objects.filter(level="community", parent_id=parent.pk, is_active=True)
+            .exclude(code="none")
+            .order_by("code")
+        )
+        assert by_parent.all("community", parent.pk) == expected
+    assert by_parent.all("community", street.street.pk)  # two communities
+
+
+def test_refuses_an_argument_that_does_not_reach_the_sql_once(db):
+    twice = PrecompiledQuery(lambda code: Area.objects.filter(Q(code=code) | Q(name=code)))
+    with pytest.raises(ValueError, match="each argument"):
+        twice.first("310115901000")
+    unused = PrecompiledQuery(lambda code: Area.objects.filter(level="street"))
+    with pytest.raises(ValueError, match="each argument"):
+        unused.first("310115901000")

@@ -2,11 +2,13 @@
 
 import pytest
 
+from tests.needs.factories_needs import make_need
 from wushe.areas.models import Area
+from wushe.areas.selectors import area_by_code_for
 from wushe.core.audit import log_action
 from wushe.core.errors import NotFoundError
 from wushe.core.models import ActionLog
-from wushe.core.scoping import get_scoped, path_in_scope, scoped
+from wushe.core.scoping import get_scoped, path_in_scope, row_in_scope, scoped
 
 
 def codes(qs):
@@ -69,3 +71,27 @@ def test_action_log_scoped_by_its_area_path(street, people):
     mine = scoped(ActionLog.objects.all(), people.worker_a)
     assert [e.actor for e in mine] == [people.worker_a]
     assert scoped(ActionLog.objects.all(), people.command).count() == 2
+
+
+def test_row_in_scope_and_area_by_code_agree_with_get_scoped(people, street):
+    """The fetch-then-check path of intake gives each role the areas ``get_scoped`` gives."""
+    people.org.is_active = False  # an inactive user sees nothing
+    for user in [*vars(people).values(), None]:
+        for area in Area.objects.all():
+            try:
+                expected = get_scoped(Area.objects.all(), user, code=area.code)
+            except NotFoundError:
+                expected = None
+            assert row_in_scope(area, user) is (expected is not None), (user, area.code)
+            try:
+                found = area_by_code_for(user, area.code)
+            except NotFoundError:
+                found = None
+            assert found == expected, (user, area.code)
+    with pytest.raises(NotFoundError):
+        area_by_code_for(people.command, "no-such-code")
+
+
+def test_row_in_scope_refuses_models_scoped_through_a_join_or_an_owner(people, street):
+    with pytest.raises(ValueError, match="does not apply"):
+        row_in_scope(make_need(people.worker_a, street.building_a1), people.worker_a)

@@ -13,9 +13,11 @@ converters, ``select_related`` caches)::
     token = TOKEN.first(key)
 
 ``build`` must give the same query shape for every value: it is called once with marker
-strings, and each must reach the SQL as one placeholder (string equality filters, not
-``__in`` lists, ``None`` or numbers). The values are passed to the database driver as they
-are, so they must be what the column stores.
+values (strings, or integers for the positions named in ``types``), each of which must reach
+the SQL as exactly one placeholder (equality filters, not ``__in`` lists or ``None``);
+values the query holds itself (a fixed ``status__in`` list) stay as compiled. The values
+passed per call go to the database driver as they are, so they must be what the column
+stores.
 """
 
 from __future__ import annotations
@@ -31,13 +33,19 @@ M = TypeVar("M", bound=models.Model)
 
 
 class _Compiled:
-    def __init__(self, queryset: models.QuerySet[Any], sentinels: list[str]) -> None:
+    def __init__(self, queryset: models.QuerySet[Any], sentinels: list[Any]) -> None:
         compiler = queryset.query.get_compiler(using=queryset.db)
         # as_sql() also fills the compiler's select list, klass_info and col_count.
         self.sql, params = compiler.as_sql()
-        if sorted(map(str, params)) != sorted(sentinels):
-            raise ValueError("PrecompiledQuery: each parameter must reach the SQL once, as is")
-        self.positions = [list(map(str, params)).index(s) for s in sentinels]
+        self.params = list(params)
+        self.positions = []
+        for sentinel in sentinels:
+            found = [
+                i for i, p in enumerate(self.params) if type(p) is type(sentinel) and p == sentinel
+            ]
+            if len(found) != 1:
+                raise ValueError("PrecompiledQuery: each argument must reach the SQL once, as is")
+            self.positions.append(found[0])
         self.compiler = compiler
         klass_info = compiler.klass_info
         self.model = klass_info["model"]
@@ -51,25 +59,35 @@ class _Compiled:
 
 
 class PrecompiledQuery(Generic[M]):
-    def __init__(self, build: Callable[..., models.QuerySet[M]], using: str = "default") -> None:
+    def __init__(
+        self,
+        build: Callable[..., models.QuerySet[M]],
+        *,
+        types: tuple[type, ...] = (str,),
+        using: str = "default",
+    ) -> None:
         self.build = build
+        self.types = types
         self.using = using
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
-    def _get(self, arity: int) -> _Compiled:
+    def _get(self) -> _Compiled:
         vendor = connections[self.using].vendor
         compiled = self._compiled.get(vendor)
         if compiled is None:
             with self._lock:
-                sentinels = [f"\x00precompiled-{i}\x00" for i in range(arity)]
+                sentinels = [
+                    -(10**15) - i if kind is int else f"\x00precompiled-{i}\x00"
+                    for i, kind in enumerate(self.types)
+                ]
                 compiled = _Compiled(self.build(*sentinels).using(self.using), sentinels)
                 self._compiled[vendor] = compiled
         return compiled
 
     def all(self, *values: Any) -> list[M]:
-        c = self._get(len(values))
-        params = [None] * len(c.positions)
+        c = self._get()
+        params = list(c.params)
         for position, value in zip(c.positions, values, strict=True):
             params[position] = value
         with connections[self.using].cursor() as cursor:

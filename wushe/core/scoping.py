@@ -63,6 +63,31 @@ def get_scoped(queryset: QuerySet[M], actor: Any, **lookup: Any) -> M:
         raise NotFoundError() from exc
 
 
+def row_in_scope(obj: Model, actor: Any) -> bool:
+    """Whether a row already loaded is one ``scoped`` would give ``actor``: for models scoped
+    by a path column of their own (``scope_path_field`` without ``__``), with neither an
+    assignee nor an owner field. Lets a hot path fetch by key first and check after."""
+    model = type(obj)
+    path_field = getattr(model, "scope_path_field", None)
+    if (
+        not path_field
+        or "__" in path_field
+        or getattr(model, "scope_assignee_field", None)
+        or getattr(model, "scope_owner_field", None)
+    ):
+        raise ValueError(f"row_in_scope does not apply to {model.__name__}")
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if getattr(actor, "sees_assigned_only", False):
+        return False
+    if getattr(actor, "sees_everything", False):
+        return True
+    path = getattr(actor, "scope_path", None)
+    if not path:
+        return False
+    return str(getattr(obj, path_field)).startswith(str(path))
+
+
 def path_in_scope(path: str, actor: Any) -> bool:
     """Whether an area path lies inside the actor's scope (for checks before a write)."""
     if getattr(actor, "sees_everything", False):

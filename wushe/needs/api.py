@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wushe.areas.models import Area
+from wushe.areas.selectors import area_by_code_for
 from wushe.core.errors import NotFoundError
 from wushe.core.privacy import Access, PrivacyContext, present
 from wushe.core.privacy.presenting import access_for
@@ -154,14 +155,14 @@ class NeedCreated(NeedOutput):
 
     @extend_schema(responses=MergeCandidate(many=True))
     def get_merge_candidates(self, need: Need) -> list[dict[str, Any]]:
-        rows = (
-            selectors.need_merge_candidates(need)
-            .order_by("-id")
-            .values_list("id", "tracking_code", "status", "created_at")[:5]
-        )
         return [
-            {"id": pk, "tracking_code": code, "status": st, "created_at": _datetime(at)}
-            for pk, code, st, at in rows
+            {
+                "id": c.pk,
+                "tracking_code": c.tracking_code,
+                "status": c.status,
+                "created_at": _datetime(c.created_at),
+            }
+            for c in selectors.need_merge_candidates_recent(need)
         ]
 
     def to_representation(self, instance: Need) -> dict[str, Any]:
@@ -333,7 +334,7 @@ class NeedViewSet(viewsets.GenericViewSet):
             data = NeedInput(data=request.data)
             data.is_valid(raise_exception=True)
             v = dict(data.validated_data)
-            area = get_scoped(Area.objects.all(), request.user, code=v.pop("area"))
+            area = area_by_code_for(request.user, v.pop("area"))
             resident_id = v.pop("resident", None)
             resident = resident_get_for(request.user, resident_id) if resident_id else None
             need = services.need_create(actor=request.user, area=area, resident=resident, **v)

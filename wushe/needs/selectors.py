@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from wushe.core.precompiled import PrecompiledQuery
 from wushe.core.scoping import get_scoped, scoped
 from wushe.needs.models import (
     OPEN_STATUSES,
@@ -83,6 +84,39 @@ def need_merge_candidates(need: Need) -> QuerySet[Need]:
     if need.caller_phone_index:
         return qs.filter(caller_phone_index=need.caller_phone_index)
     return qs.none()
+
+
+MERGE_CANDIDATES_SHOWN = 5
+_CANDIDATE_FIELDS = ("id", "tracking_code", "status", "created_at")
+
+
+def _recent_candidates(stand_in: Need) -> QuerySet[Need]:
+    qs = need_merge_candidates(stand_in).only(*_CANDIDATE_FIELDS).order_by("-id")
+    return qs[:MERGE_CANDIDATES_SHOWN]
+
+
+# The intake answer runs one of these per request: compiled once (core.precompiled).
+_RECENT_BY_RESIDENT = PrecompiledQuery(
+    lambda category, resident_id, pk: _recent_candidates(
+        Need(category=category, resident_id=resident_id, pk=pk)
+    ),
+    types=(str, int, int),
+)
+_RECENT_BY_PHONE = PrecompiledQuery(
+    lambda category, phone_index, pk: _recent_candidates(
+        Need(category=category, caller_phone_index=phone_index, pk=pk)
+    ),
+    types=(str, str, int),
+)
+
+
+def need_merge_candidates_recent(need: Need) -> list[Need]:
+    """The latest few of ``need_merge_candidates`` (id, tracking code, status, created at)."""
+    if need.resident_id is not None:
+        return _RECENT_BY_RESIDENT.all(need.category, need.resident_id, need.pk)
+    if need.caller_phone_index:
+        return _RECENT_BY_PHONE.all(need.category, need.caller_phone_index, need.pk)
+    return []
 
 
 def task_list(*, actor: Any, status: str | None = None, open_pool: bool = False) -> QuerySet[Task]:
