@@ -110,3 +110,29 @@ def test_online_changes_stay_feasible(
         shared_check.score(extended, moved)
         assert every_task_once(extended, moved)
         assert (vid, tid) not in [(r["volunteer"], t) for r in moved["routes"] for t in r["tasks"]]
+
+
+@SETTINGS
+@given(instance=instances(), penalty=st.sampled_from([0.0, 1000.0]))
+def test_regret_construction_is_feasible(
+    shared_check: ModuleType,
+    every_task_once: Any,
+    instance: dict[str, Any],
+    penalty: float,
+    monkeypatch: Any,
+) -> None:
+    from wushe.dispatch.engine import construct
+    from wushe.dispatch.engine.problem import validate_instance
+    from wushe.dispatch.engine.solution import to_document
+
+    monkeypatch.setattr(construct, "SKILL_PENALTY", penalty)
+    problem = validate_instance(instance)
+    routes = construct.regret_insertion(problem, construct.value_order(problem)).routes
+    solution = to_document(problem, routes)
+    shared_check.score(instance, solution)
+    assert every_task_once(instance, solution)
+    if instance["durations"] is not None:
+        return  # without the triangle inequality an insertion may open room for another
+    # nothing left out that still fits somewhere
+    rs = construct.RouteSet(problem, routes)
+    assert all(rs.best_insertion(t) is None for t in range(problem.n_tasks) if t not in rs.where)

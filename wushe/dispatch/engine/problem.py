@@ -144,7 +144,8 @@ class Problem:
         out = np.ceil(q)
         # np.hypot and math.hypot may differ in the last bit; where the quotient is (nearly)
         # an integer that decides the ceiling, so recompute those few pairs like the checker.
-        near = np.abs(q - np.rint(q)) < 1e-6
+        # Exact zeros (tasks sharing a building: many pairs) need no second look.
+        near = (np.abs(q - np.rint(q)) < 1e-6) & (q != 0.0)
         if near.any():
             for pos in zip(*np.nonzero(near), strict=True):
                 out[pos] = self.travel(int(a[pos]), int(b[pos]))

@@ -18,6 +18,7 @@ tasks sharing a building cost nothing extra. Every result is re-checked by the c
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from wushe.dispatch.engine.solution import Routes
 
 if TYPE_CHECKING:
     import pyvrp
+
+log = logging.getLogger(__name__)
 
 FORBIDDEN = 10**9
 PRIORITY_FACTOR = 20
@@ -403,7 +406,8 @@ def iterated_local_search(
     history: RingBuffer[pyvrp.Solution] = RingBuffer(ILS_HISTORY_LENGTH)
     best = curr = init
     cost_eval = pm.cost_evaluator()
-    iters = 0
+    iters = improved = 0
+    started = time.perf_counter()
     while not stop(cost_eval.cost(best)):
         iters += 1
         cost_eval = pm.cost_evaluator()
@@ -412,6 +416,7 @@ def iterated_local_search(
         if refresh_every and iters % refresh_every == 0:
             cand = ls(cand, cost_eval, exhaustive=True)
         if cost_eval.cost(cand) < cost_eval.cost(best):
+            improved += 1
             best = cand
             if exhaustive_on_best:
                 cand = ls(cand, cost_eval, exhaustive=True)
@@ -428,4 +433,7 @@ def iterated_local_search(
             history.append(curr)
         else:
             history.skip()
+    log.debug(
+        "ILS: %d iterations, %d new bests, %.2fs", iters, improved, time.perf_counter() - started
+    )
     return best
