@@ -6,7 +6,7 @@ Pipeline (each step keeps a feasible plan, so the answer improves with time):
    ``CANDIDATE_LOAD_FACTOR`` times the fleet capacity (plus every zero-load task): when
    capacity binds, the rest cannot enter an optimal plan, and leaving them out makes the
    search much faster;
-2. construct: where capacity binds, by regret insertion tier by tier of equal priority per
+2. construct: where capacity binds, by regret-3 insertion tier by tier of equal priority per
    load (:func:`~wushe.dispatch.engine.construct.regret_insertion`), else by cheapest
    feasible insertion in that order;
 3. when tasks needing a skill are left unserved, search on each such skill's
@@ -44,9 +44,9 @@ log = logging.getLogger(__name__)
 CANDIDATE_LOAD_FACTOR = 1.3
 # Start from regret insertion where capacity binds (a prize-collecting search follows),
 # from cheapest insertion where everything may fit (Solomon: PyVRP's required phase).
-# Time-limited (4.5 s, loaded machine), 2,000x100 seeds 1-3, travel of VROOM's:
-# 1.46 / 1.28 / 1.11 from cheapest insertion, 1.19 / 1.10 / 0.96 from regret; 5,000x250
-# (9 s): 1.50 -> 1.25, priority 0.9988 -> 1.0011.
+# Time-limited (4.5 s, load ~3), 2,000x100 seeds 1-3, travel of VROOM's: 1.46 / 1.28 /
+# 1.11 from cheapest insertion, 1.19 / 1.10 / 0.96 from regret-2, 1.12 / 1.09 / 0.88 from
+# regret-3; 5,000x250 (9 s): 1.50 / 1.25 / 1.14, priority 0.9988 / 1.0011 / 1.0012.
 REGRET_START = True
 # Share of the time limit kept for post-processing and conversion; the priority swap-in
 # may use all of it but the last ``POST_TAIL_SHARE`` (leftovers, repair, conversion:
