@@ -21,6 +21,7 @@ from wushe.core.privacy import Access, PrivacyContext, present
 from wushe.core.privacy.presenting import access_for
 from wushe.core.privacy.serializers import MaskedField
 from wushe.core.scoping import get_scoped
+from wushe.core.serializers import FieldsOnce
 from wushe.needs import errors, selectors, services, triage
 from wushe.needs.idempotency import idempotency_header_parameter, idempotent
 from wushe.needs.models import Category, Channel, Need, Outcome, Status, Task, TaskAssignment
@@ -182,7 +183,7 @@ class FactsInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class NeedInput(FactsInput):
+class NeedInput(FieldsOnce, FactsInput):
     area = serializers.CharField(help_text="code of the building or community")
     resident = serializers.IntegerField(required=False, allow_null=True)
     caller_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
@@ -339,7 +340,9 @@ class NeedViewSet(viewsets.GenericViewSet):
             resident = resident_get_for(request.user, resident_id) if resident_id else None
             need = services.need_create(actor=request.user, area=area, resident=resident, **v)
             # A request created a moment ago has no tasks: answer without querying them.
-            need._prefetched_objects_cache = {"tasks": Task.objects.none()}
+            no_tasks = Task.objects.none()
+            no_tasks._result_cache = []  # evaluated and empty, as prefetch_related leaves it
+            need._prefetched_objects_cache = {"tasks": no_tasks}
             return Response(
                 NeedCreated(need, context={"request": request}).data,
                 status=status.HTTP_201_CREATED,

@@ -1,0 +1,50 @@
+"""``FieldsOnce``: an input serializer whose fields are bound once per class.
+
+DRF deep-copies every declared field for each serializer instance (``Serializer.fields``),
+which costs more than validating a request body of ordinary fields. With this mixin the
+copies are made once per language, bound to a prototype instance of the class, and shared:
+validation reads fields without changing them, so threads can share them. Per language,
+because DRF formats a validator's message (``min_value`` …) once, the first time it is
+shown, and keeps that text.
+
+Only for serializers that are validated whole (never ``partial=True``: a field asks its
+root, the prototype, whether the validation is partial), that are not nested, and whose
+fields read nothing from the serializer's ``context``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.utils import translation
+from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import BindingDict
+
+_lock = threading.Lock()
+
+
+class FieldsOnce(serializers.Serializer):
+    @property  # type: ignore[override]
+    def fields(self) -> BindingDict:
+        cls = type(self)
+        by_language = cls.__dict__.get("_shared_fields")
+        if by_language is None:
+            with _lock:
+                by_language = cls.__dict__.get("_shared_fields") or {}
+                cls._shared_fields = by_language  # type: ignore[attr-defined]
+        language = translation.get_language()
+        shared = by_language.get(language)
+        if shared is None:
+            with _lock:
+                prototype = cls()
+                shared = BindingDict(prototype)
+                for name, field in prototype.get_fields().items():
+                    shared[name] = field
+                by_language[language] = shared
+        return shared
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("partial"):
+            raise ValueError(f"{type(self).__name__} shares its fields: it cannot be partial")
+        super().__init__(*args, **kwargs)
