@@ -73,3 +73,85 @@ def test_refuses_an_argument_that_does_not_reach_the_sql_once(db):
     unused = PrecompiledQuery(lambda code: Area.objects.filter(level="street"))
     with pytest.raises(ValueError, match="each argument"):
         unused.first("310115901000")
+
+
+def _stored(model, pk):
+    """The row as the database holds it (encrypted columns as stored), without ids/times."""
+    meta = model._meta
+    cols = [f.column for f in meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(cols)} FROM {meta.db_table} WHERE {meta.pk.column} = %s",  # noqa: S608 - names from the model
+            [pk],
+        )
+        row = dict(zip(cols, cursor.fetchone(), strict=True))
+    skip = {"id", "created_at", "updated_at", "at", "tracking_code", "key"}
+    return {k: v for k, v in row.items() if k not in skip}
+
+
+def test_insert_stores_what_save_stores(people, street):
+    from wushe.core.models import ActionLog
+    from wushe.core.precompiled import PrecompiledInsert
+    from wushe.core.privacy.keys import decrypt
+    from wushe.needs.models import IdempotencyKey, Need
+
+    def need(code):
+        return Need(
+            area=street.building_a1, category="medicine", channel="phone",
+            caller_name="王大爷", caller_phone="139 0000 1111", address="一村1号楼302",
+            description="药", priority=5, priority_breakdown={"reasons": [{"code": "x"}]},
+            taken_in_by=people.worker_a, tracking_code=code,
+        )  # fmt: skip
+
+    made = [
+        (need("AAAA1111"), need("AAAA2222")),
+        *[
+            (cls(**kw), cls(**kw))
+            for cls, kw in [
+                (ActionLog, {"action": "a.b.c", "actor": people.worker_a, "data": {"n": [1]}}),
+                (IdempotencyKey, {"user": people.worker_a, "key": "k", "scope": "s",
+                                  "body_hash": "h", "status_code": 201,
+                                  "response_body": {"id": 1, "ok": True}}),
+            ]
+        ],
+    ]  # fmt: skip
+    for fast, slow in made:
+        model = type(fast)
+        if model is IdempotencyKey:
+            slow.key = "k2"
+        with CaptureQueriesContext(connection) as ctx:
+            assert PrecompiledInsert(model).insert(fast) is fast
+        assert len(ctx.captured_queries) == 1
+        slow.save(force_insert=True)
+        assert fast.pk is not None and fast.pk != slow.pk and not fast._state.adding
+        a, b = _stored(model, fast.pk), _stored(model, slow.pk)
+        for column, value in a.items():
+            if model is Need and column in ("caller_name", "caller_phone", "address"):
+                assert decrypt(value) == decrypt(b[column])  # Fernet tokens differ per call
+            else:
+                assert value == b[column], column
+        fresh = model.objects.get(pk=fast.pk)
+        assert {f.attname: getattr(fresh, f.attname) for f in model._meta.concrete_fields} == {
+            f.attname: getattr(fast, f.attname) for f in model._meta.concrete_fields
+        }
+
+
+def test_insert_falls_back_to_save_while_a_receiver_listens(people):
+    from django.db.models.signals import post_save
+
+    from wushe.core.models import ActionLog
+    from wushe.core.precompiled import PrecompiledInsert
+
+    seen = []
+
+    def receiver(sender, instance, created, **kw):
+        seen.append((instance.action, created))
+
+    post_save.connect(receiver, sender=ActionLog)
+    try:
+        PrecompiledInsert(ActionLog).insert(ActionLog(action="x.y.z"))
+    finally:
+        post_save.disconnect(receiver, sender=ActionLog)
+    assert seen == [("x.y.z", True)]
+    PrecompiledInsert(ActionLog).insert(ActionLog(action="x.y.w"))
+    assert seen == [("x.y.z", True)] and ActionLog.objects.filter(action="x.y.w").exists()

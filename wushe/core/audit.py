@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from wushe.core.models import ActionLog
+from wushe.core.precompiled import PrecompiledInsert
+
+_INSERT = PrecompiledInsert(ActionLog)  # every change of every app writes one
 
 
 def log_action(
@@ -21,11 +24,13 @@ def log_action(
     """Record ``action`` (dotted, unique per kind of change, e.g. ``areas.area.moved``)."""
     # A command-line "system" actor (or an anonymous one) is logged as no user.
     actor_obj = actor if isinstance(actor, get_user_model()) else None
-    return ActionLog.objects.create(
-        action=action,
-        actor=actor_obj,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        area_path=area_path,
-        data=data or {},
+    return _INSERT.insert(
+        ActionLog(
+            action=action,
+            actor=actor_obj,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            area_path=area_path,
+            data=data or {},
+        )
     )

@@ -1,4 +1,5 @@
-"""A model query compiled to SQL once per process and database, then run with new values.
+"""Model queries and inserts compiled to SQL once per process and database, then run with new
+values.
 
 Django compiles every QuerySet to SQL on each evaluation; for a query with ``select_related``
 over three models that costs more CPU than running it. For the few queries that every API
@@ -27,7 +28,9 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, models
+from django.db.models import NOT_PROVIDED, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql.subqueries import InsertQuery
 
 M = TypeVar("M", bound=models.Model)
 
@@ -106,3 +109,80 @@ class PrecompiledQuery(Generic[M]):
     def first(self, *values: Any) -> M | None:
         found = self.all(*values)
         return found[0] if found else None
+
+
+class _CompiledInsert:
+    def __init__(self, model: type[models.Model], using: str) -> None:
+        meta = model._meta
+        self.fields = [
+            f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated
+        ]
+        self.returning = list(meta.db_returning_fields)
+        query = InsertQuery(model)
+        query.insert_values(self.fields, [model()])
+        compiler = query.get_compiler(using=using)
+        compiler.returning_fields = self.returning
+        [(self.sql, _params)] = compiler.as_sql()
+        self.returning_params = list(compiler.returning_params)
+        self.compiler = compiler
+        self.converters = compiler.get_converters(
+            [f.get_col(meta.db_table) for f in self.returning]
+        )
+
+
+class PrecompiledInsert:
+    """``obj.save(force_insert=True)`` for a new row (auto primary key not set), with the
+    INSERT statement compiled once per process and database. The values are still prepared
+    per call by the fields themselves (``pre_save`` and ``get_db_prep_save``: timestamps,
+    encryption, blind indexes, JSON), so the row stored is the one ``save()`` would store,
+    and the primary key (and any other returned column) is set on ``obj``.
+
+    While a ``pre_save`` or ``post_save`` receiver is connected for the model, or for models
+    this cannot compile (multi-table inheritance, fields with their own placeholders), it
+    calls ``save(force_insert=True)`` instead.
+    """
+
+    def __init__(self, model: type[models.Model], using: str = "default") -> None:
+        meta = model._meta
+        self.model = model
+        self.using = using
+        self.supported = not meta.parents and all(
+            not hasattr(f, "get_placeholder") and f.db_default is NOT_PROVIDED
+            for f in meta.local_concrete_fields
+        )
+        self._compiled: dict[str, _CompiledInsert] = {}
+        self._lock = threading.Lock()
+
+    def insert(self, obj: M) -> M:
+        model = self.model
+        if (
+            not self.supported
+            or type(obj) is not model
+            or obj.pk is not None
+            or signals.pre_save.has_listeners(model)
+            or signals.post_save.has_listeners(model)
+        ):
+            obj.save(force_insert=True, using=self.using)
+            return obj
+        connection = connections[self.using]
+        c = self._compiled.get(connection.vendor)
+        if c is None:
+            with self._lock:
+                c = self._compiled[connection.vendor] = _CompiledInsert(model, self.using)
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        compiler = c.compiler
+        values = [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in c.fields]
+        with connection.cursor() as cursor:
+            cursor.execute(c.sql, [*values, *c.returning_params])
+            if connection.features.can_return_columns_from_insert:
+                rows = [connection.ops.fetch_returned_insert_columns(cursor, c.returning_params)]
+            else:
+                meta = model._meta
+                rows = [(connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column),)]
+        if c.converters:
+            rows = list(compiler.apply_converters(rows, c.converters))
+        for value, field in zip(rows[0], c.returning, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = self.using
+        return obj

@@ -21,10 +21,12 @@ from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from wushe.core.precompiled import PrecompiledInsert
 from wushe.needs import errors
 from wushe.needs.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
+_KEY_INSERT = PrecompiledInsert(IdempotencyKey)  # compiled once (core.precompiled)
 
 
 class _FailedAnswerError(Exception):
@@ -66,13 +68,15 @@ def idempotent(request: Request, scope: str, handler: Callable[[], Response]) ->
             response = handler()
             if response.status_code >= 400:
                 raise _FailedAnswerError(response)
-            IdempotencyKey.objects.create(
-                user=request.user,
-                key=key,
-                scope=scope,
-                body_hash=digest,
-                status_code=response.status_code,
-                response_body=json.loads(json.dumps(response.data, default=str)),
+            _KEY_INSERT.insert(
+                IdempotencyKey(
+                    user=request.user,
+                    key=key,
+                    scope=scope,
+                    body_hash=digest,
+                    status_code=response.status_code,
+                    response_body=json.loads(json.dumps(response.data, default=str)),
+                )
             )
             return response
     except IntegrityError:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from wushe.areas.models import Area
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from wushe.core.precompiled import PrecompiledInsert
 from wushe.core.scoping import path_in_scope
 from wushe.needs import errors, triage
 from wushe.needs.models import (
@@ -94,6 +95,7 @@ def _set_status(need: Need, new: str, actor: Any, action: str, note: str = "") -
     _event(need, action, actor, old=old, new=new, note=note)
 
 
+_NEED_INSERT = PrecompiledInsert(Need)  # one per intake: compiled once (core.precompiled)
 WEIGHTS_CACHE_SECONDS = 60
 
 
@@ -223,7 +225,7 @@ def need_create(
         result = triage.compute(facts_of(need, now=now), weights)
         need.priority = result.score
         need.priority_breakdown = result.as_breakdown()
-        need.save(force_insert=True)
+        _NEED_INSERT.insert(need)
         for upload in files or []:
             Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
         by = _user(actor)
