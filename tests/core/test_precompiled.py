@@ -6,11 +6,15 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from wushe.areas.models import Area
-from wushe.core.precompiled import PrecompiledQuery
+from wushe.core.models import ActionLog
+from wushe.core.precompiled import PrecompiledInsert, PrecompiledQuery
+from wushe.core.privacy.keys import decrypt
+from wushe.needs.models import IdempotencyKey, Need
 
 TOKENS = PrecompiledQuery(
     lambda key: Token.objects.select_related("user__scope_area").filter(key=key)
@@ -90,11 +94,6 @@ def _stored(model, pk):
 
 
 def test_insert_stores_what_save_stores(people, street):
-    from wushe.core.models import ActionLog
-    from wushe.core.precompiled import PrecompiledInsert
-    from wushe.core.privacy.keys import decrypt
-    from wushe.needs.models import IdempotencyKey, Need
-
     def need(code):
         return Need(
             area=street.building_a1, category="medicine", channel="phone",
@@ -137,11 +136,6 @@ def test_insert_stores_what_save_stores(people, street):
 
 
 def test_insert_falls_back_to_save_while_a_receiver_listens(people):
-    from django.db.models.signals import post_save
-
-    from wushe.core.models import ActionLog
-    from wushe.core.precompiled import PrecompiledInsert
-
     seen = []
 
     def receiver(sender, instance, created, **kw):
