@@ -282,3 +282,27 @@ def test_retry_gets_first_answer_even_when_its_work_would_now_fail(api, people, 
     assert again["Idempotent-Replayed"] == "true"
     fresh = api.post(URL, body(street), format="json", HTTP_IDEMPOTENCY_KEY="k-new")
     assert fresh.status_code in (403, 404) and Need.objects.count() == 1
+
+
+def test_merge_candidates_are_only_requests_the_caller_may_see(api, client, people, street):
+    # The same phone called community B earlier: its tracking code opens the public status
+    # page, so a worker of community A must not learn it from the intake answer or the page.
+    theirs = make_need(
+        people.worker_b, street.building_b1, category="medicine", caller_phone="13900001111"
+    )
+    ours = make_need(
+        people.worker_a, street.building_a1, category="medicine", caller_phone="13900001111"
+    )
+    login(api, people.worker_a)
+    body = {"area": street.building_a1.code, "category": "medicine", "caller_phone": "13900001111"}
+    r = api.post("/api/v1/needs/", body, format="json")
+    assert r.status_code == 201
+    assert [c["id"] for c in r.data["merge_candidates"]] == [ours.pk]
+    login(client, people.worker_a)
+    page = client.get(f"/needs/{r.data['id']}/").content.decode()
+    assert ours.tracking_code in page and theirs.tracking_code not in page
+
+    first = r.data["id"]
+    login(api, people.command)  # the street sees both communities
+    r = api.post("/api/v1/needs/", body, format="json")
+    assert [c["id"] for c in r.data["merge_candidates"]] == [first, ours.pk, theirs.pk]

@@ -93,5 +93,5 @@ def test_created_output_and_merge_candidates_equal_drf_generic(people, street):
     generic = _generic(s, need)
     assert list(fast) == list(generic) and fast == generic
     assert [c["id"] for c in fast["merge_candidates"]] == [second.pk, first.pk]
-    rows = selectors.need_merge_candidates(need).order_by("-id")[:5]
+    rows = selectors.need_merge_candidates(need, worker).order_by("-id")[:5]
     assert fast["merge_candidates"] == api.MergeCandidate(rows, many=True).data

@@ -188,7 +188,7 @@ def test_merge_candidates_and_merge(people, street):
     first = make_need(people.worker_a, street.building_a1, resident=resident, category="medicine")
     second = make_need(people.worker_a, street.building_a1, resident=resident, category="medicine")
     make_need(people.worker_a, street.building_a1, resident=resident, category="groceries")
-    assert list(selectors.need_merge_candidates(second)) == [first]
+    assert list(selectors.need_merge_candidates(second, people.worker_a)) == [first]
     services.need_merge(actor=people.worker_a, need=second, into=first)
     second.refresh_from_db()
     assert second.merged_into == first and second.outcome == Outcome.DUPLICATE

@@ -163,7 +163,7 @@ class NeedCreated(NeedOutput):
                 "status": c.status,
                 "created_at": _datetime(c.created_at),
             }
-            for c in selectors.need_merge_candidates_recent(need)
+            for c in selectors.need_merge_candidates_recent(need, self.context["request"].user)
         ]
 
     def to_representation(self, instance: Need) -> dict[str, Any]:

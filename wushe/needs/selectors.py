@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from wushe.core.precompiled import PrecompiledQuery
 from wushe.core.scoping import get_scoped, scoped
 from wushe.needs.models import (
     OPEN_STATUSES,
@@ -76,47 +75,27 @@ def need_by_tracking_code(code: str) -> Need | None:
     return Need.objects.filter(tracking_code=code).first()
 
 
-def need_merge_candidates(need: Need) -> QuerySet[Need]:
-    """Open requests of the same resident (or caller phone) and category: offered for merging."""
+def need_merge_candidates(need: Need, actor: Any) -> QuerySet[Need]:
+    """Open requests of the same resident (or caller phone) and category that ``actor`` may
+    see: offered for merging. The same phone may have called another community; its requests
+    stay out of sight (their tracking codes open the public status page)."""
     qs = Need.objects.filter(category=need.category, status__in=OPEN_STATUSES).exclude(pk=need.pk)
     if need.resident_id is not None:
-        return qs.filter(resident_id=need.resident_id)
-    if need.caller_phone_index:
-        return qs.filter(caller_phone_index=need.caller_phone_index)
-    return qs.none()
+        qs = qs.filter(resident_id=need.resident_id)
+    elif need.caller_phone_index:
+        qs = qs.filter(caller_phone_index=need.caller_phone_index)
+    else:
+        return qs.none()
+    return scoped(qs, actor)
 
 
 MERGE_CANDIDATES_SHOWN = 5
-_CANDIDATE_FIELDS = ("id", "tracking_code", "status", "created_at")
 
 
-def _recent_candidates(stand_in: Need) -> QuerySet[Need]:
-    qs = need_merge_candidates(stand_in).only(*_CANDIDATE_FIELDS).order_by("-id")
-    return qs[:MERGE_CANDIDATES_SHOWN]
-
-
-# The intake answer runs one of these per request: compiled once (core.precompiled).
-_RECENT_BY_RESIDENT = PrecompiledQuery(
-    lambda category, resident_id, pk: _recent_candidates(
-        Need(category=category, resident_id=resident_id, pk=pk)
-    ),
-    types=(str, int, int),
-)
-_RECENT_BY_PHONE = PrecompiledQuery(
-    lambda category, phone_index, pk: _recent_candidates(
-        Need(category=category, caller_phone_index=phone_index, pk=pk)
-    ),
-    types=(str, str, int),
-)
-
-
-def need_merge_candidates_recent(need: Need) -> list[Need]:
+def need_merge_candidates_recent(need: Need, actor: Any) -> list[Need]:
     """The latest few of ``need_merge_candidates`` (id, tracking code, status, created at)."""
-    if need.resident_id is not None:
-        return _RECENT_BY_RESIDENT.all(need.category, need.resident_id, need.pk)
-    if need.caller_phone_index:
-        return _RECENT_BY_PHONE.all(need.category, need.caller_phone_index, need.pk)
-    return []
+    qs = need_merge_candidates(need, actor).only("id", "tracking_code", "status", "created_at")
+    return list(qs.order_by("-id")[:MERGE_CANDIDATES_SHOWN])
 
 
 def task_list(*, actor: Any, status: str | None = None, open_pool: bool = False) -> QuerySet[Task]:

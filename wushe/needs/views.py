@@ -138,7 +138,7 @@ class NeedDetailView(RolePermissionRequiredMixin, View):
                 if can_dispatch
                 else [],
                 "attachments": need.attachments.all(),
-                "candidates": selectors.need_merge_candidates(need),
+                "candidates": selectors.need_merge_candidates(need, request.user),
                 "can_dispatch": can_dispatch,
                 "can_intake": user_may(request.user, "needs.intake"),
                 "close_form": CloseForm(),
