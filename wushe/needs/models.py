@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wushe.areas.models import Area
 from wushe.core.models import TimeStampedModel
-from wushe.core.privacy import BlindIndexField, EncryptedTextField, ProtectedFieldsMixin
+from wushe.core.privacy import (
+    BlindIndexField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    ProtectedFieldsMixin,
+)
 
 
 class Category(models.TextChoices):
@@ -395,7 +400,7 @@ class IdempotencyKey(models.Model):
     scope = models.CharField(max_length=100)  # which endpoint
     body_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    response_body = EncryptedJSONField(null=True, blank=True)  # the answer holds the caller
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -1,8 +1,9 @@
 """Protected personal data (PIPL): encrypted fields, blind indexes, masking by role, reveal
 with an access log, key rotation. docs/privacy.md explains the whole; the public API:
 
-- fields: ``EncryptedTextField``, ``BlindIndexField``, ``ProtectedFieldsMixin``,
-  ``fill_blind_indexes``, ``protected_field_names`` (for an admin's ``exclude``)
+- fields: ``EncryptedTextField``, ``EncryptedJSONField``, ``BlindIndexField``,
+  ``ProtectedFieldsMixin``, ``fill_blind_indexes``, ``protected_field_names`` (for an
+  admin's ``exclude``)
 - lookups: ``blind_index(kind, value)``, ``blind_tail(kind, value)``, ``register_kind``
 - output: ``present(actor, obj, field, ...)``, ``reveal(actor, obj, field, reason=...)``,
   ``PrivacyContext``, ``Purpose``; the DRF field is ``wushe.core.privacy.serializers.MaskedField``
@@ -12,6 +13,7 @@ with an access log, key rotation. docs/privacy.md explains the whole; the public
 from wushe.core.privacy.blind_index import blind_index, blind_tail, normalise, register_kind
 from wushe.core.privacy.fields import (
     BlindIndexField,
+    EncryptedJSONField,
     EncryptedTextField,
     ProtectedFieldsMixin,
     fill_blind_indexes,
@@ -26,6 +28,7 @@ __all__ = [
     "Access",
     "BlindIndexField",
     "DecryptionError",
+    "EncryptedJSONField",
     "EncryptedTextField",
     "PrivacyContext",
     "ProtectedFieldsMixin",

@@ -14,6 +14,7 @@ Only ``isnull`` can be looked up on an encrypted field: search through the index
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core import checks
@@ -64,6 +65,23 @@ class EncryptedTextField(models.TextField):
                 f"(blind_index(kind, value)), not with '{lookup_name}'."
             )
         return super().get_lookup(lookup_name)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value encrypted at rest as one token, for stored documents that may hold
+    personal data (an API answer kept to replay it). Reads give back the parsed value."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        text = super().from_db_value(value, expression, connection)
+        return None if text is None else json.loads(text)
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
 class BlindIndexField(models.CharField):

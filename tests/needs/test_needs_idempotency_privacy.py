@@ -1,0 +1,57 @@
+"""A stored Idempotency-Key answer holds the caller's name, phone and address: it is
+encrypted at rest like the request row, and answers stored before that are encrypted in place."""
+
+import importlib
+import json
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.db import connection
+
+from tests.conftest import login
+from wushe.needs.models import IdempotencyKey
+
+PHONE = "13912345678"
+NAME = "欧阳娜娜"
+
+
+def raw_answers() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CAST(response_body AS TEXT) FROM needs_idempotencykey")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_stored_answer_holds_no_plaintext_and_replays_the_same(api, people, street):
+    login(api, people.worker_a)
+    body = {
+        "area": street.building_a1.code,
+        "category": "medicine",
+        "caller_name": NAME,
+        "caller_phone": PHONE,
+        "address": "明珠一村1号楼2单元301室",
+    }
+    first = api.post("/api/v1/needs/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    [raw] = raw_answers()
+    assert PHONE not in raw and NAME not in raw and "301" not in raw
+    again = api.post("/api/v1/needs/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+
+
+def test_answers_stored_before_are_encrypted_in_place(people):
+    answer = {"id": 7, "caller_phone": PHONE, "caller_name": NAME}
+    row = IdempotencyKey.objects.create(
+        user=people.worker_a, key="old", scope="needs", body_hash="x", status_code=201
+    )
+    with connection.cursor() as cursor:  # as the JSON column held it
+        cursor.execute(
+            "UPDATE needs_idempotencykey SET response_body = %s WHERE id = %s",
+            [json.dumps(answer, ensure_ascii=False), row.pk],
+        )
+    migration = importlib.import_module("wushe.needs.migrations.0005_encrypt_idempotency_answers")
+    migration.encrypt_answers(apps, SimpleNamespace(connection=connection))
+    migration.encrypt_answers(apps, SimpleNamespace(connection=connection))  # run again: no-op
+    [raw] = raw_answers()
+    assert PHONE not in raw and raw.startswith(migration.FERNET_PREFIX)
+    assert IdempotencyKey.objects.get(pk=row.pk).response_body == answer

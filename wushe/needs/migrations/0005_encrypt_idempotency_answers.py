@@ -1,0 +1,35 @@
+"""Stored Idempotency-Key answers hold the caller's name, phone and address: encrypt them at
+rest like the request row itself (existing answers are encrypted in place)."""
+
+from django.db import migrations, models
+from django.db.models.functions import Cast
+
+import wushe.core.privacy.fields
+from wushe.core.privacy.keys import encrypt
+
+FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte and timestamp)
+
+
+def encrypt_answers(apps, schema_editor):
+    keys = apps.get_model("needs", "IdempotencyKey").objects.using(schema_editor.connection.alias)
+    raw = keys.annotate(raw=Cast("response_body", models.TextField()))
+    for pk, text in raw.exclude(response_body__isnull=True).values_list("pk", "raw").iterator():
+        if not text.startswith(FERNET_PREFIX):
+            keys.filter(pk=pk).update(
+                response_body=models.Value(encrypt(text), output_field=models.TextField())
+            )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("needs", "0004_offer_from_round"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="idempotencykey",
+            name="response_body",
+            field=wushe.core.privacy.fields.EncryptedJSONField(blank=True, null=True),
+        ),
+        migrations.RunPython(encrypt_answers, migrations.RunPython.noop),
+    ]
