@@ -75,3 +75,20 @@ def test_threads_validating_at_once_get_their_own_results():
     for t in threads:
         t.join()
     assert results == {i: i for i in range(200)}
+
+
+def test_shared_fields_have_their_messages_formatted_before_any_thread_uses_them():
+    # DRF's lazy_format formats itself on first use without a lock: two threads showing the
+    # same message for the first time at once could fail (a 500) on a shared field.
+    from rest_framework.utils.formatting import lazy_format
+
+    fresh = type("FreshNeedInput", (NeedInput,), {})
+    with translation.override("en"):
+        fields = fresh().fields
+    lazy = [
+        v.message
+        for f in fields.values()
+        for v in f.validators
+        if isinstance(getattr(v, "message", None), lazy_format)
+    ]
+    assert lazy and all(m.result is not None for m in lazy)

@@ -5,7 +5,8 @@ which costs more than validating a request body of ordinary fields. With this mi
 copies are made once per language, bound to a prototype instance of the class, and shared:
 validation reads fields without changing them, so threads can share them. Per language,
 because DRF formats a validator's message (``min_value`` …) once, the first time it is
-shown, and keeps that text.
+shown, and keeps that text; the shared copies have every such message formatted before
+any thread sees them (formatting is not thread-safe).
 
 Only for serializers that are validated whole (never ``partial=True``: a field asks its
 root, the prototype, whether the validation is partial), that are not nested, and whose
@@ -19,29 +20,44 @@ from typing import Any
 
 from django.utils import translation
 from rest_framework import serializers
+from rest_framework.utils.formatting import lazy_format
 from rest_framework.utils.serializer_helpers import BindingDict
 
 _lock = threading.Lock()
+
+
+def _format_messages(field: serializers.Field) -> None:
+    """Format the field's validator messages now, under the lock: DRF's ``lazy_format``
+    formats itself on first use without a lock, and two threads doing so at once can fail."""
+    for validator in field.validators:
+        message = getattr(validator, "message", None)
+        if isinstance(message, lazy_format):
+            str(message)
+    child = getattr(field, "child", None)
+    if isinstance(child, serializers.Field):
+        _format_messages(child)
 
 
 class FieldsOnce(serializers.Serializer):
     @property  # type: ignore[override]
     def fields(self) -> BindingDict:
         cls = type(self)
-        by_language = cls.__dict__.get("_shared_fields")
-        if by_language is None:
-            with _lock:
-                by_language = cls.__dict__.get("_shared_fields") or {}
-                cls._shared_fields = by_language  # type: ignore[attr-defined]
         language = translation.get_language()
-        shared = by_language.get(language)
+        shared = cls.__dict__.get("_shared_fields", {}).get(language)
         if shared is None:
             with _lock:
-                prototype = cls()
-                shared = BindingDict(prototype)
-                for name, field in prototype.get_fields().items():
-                    shared[name] = field
-                by_language[language] = shared
+                by_language = cls.__dict__.get("_shared_fields")
+                if by_language is None:
+                    by_language = {}
+                    cls._shared_fields = by_language  # type: ignore[attr-defined]
+                shared = by_language.get(language)
+                if shared is None:
+                    prototype = cls()
+                    shared = BindingDict(prototype)
+                    for name, field in prototype.get_fields().items():
+                        shared[name] = field
+                        _format_messages(field)
+                    by_language[language] = shared
         return shared
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
