@@ -141,21 +141,17 @@ def scarce_skills(problem: Problem, tasks: IntArray) -> np.ndarray:
     return demand >= SCARCE_SKILL_LOAD * np.maximum(supply, 1e-9)
 
 
-def _rank(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: the cheapest column, its cost ``c1`` and the regret reference
-    ``c2 + c3 - c1`` (so that ``reference - c1`` is the regret-3 value). Every column that
-    counts for a row's regret costs at most its reference."""
+def _rank(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the cheapest column and the three smallest costs ``c1 <= c2 <= c3``
+    (with two columns ``c3 = c2``: regret-3 becomes twice regret-2)."""
     arg = np.argmin(rows, axis=1)
     first = rows[np.arange(len(rows)), arg]
     n = rows.shape[1]
+    inf = np.full(len(rows), np.inf)
     if n == 1:
-        return arg, first, np.full(len(rows), np.inf)
+        return arg, first, inf, inf
     part = np.partition(rows, [1, 2] if n > 2 else [1], axis=1)
-    if n == 2:
-        return arg, first, part[:, 1]
-    with np.errstate(invalid="ignore"):
-        ref = part[:, 1] + (part[:, 2] - first)
-    return arg, first, np.where(np.isnan(ref), np.inf, ref)
+    return arg, first, part[:, 1], part[:, 2] if n > 2 else part[:, 1]
 
 
 def regret_insertion(problem: Problem, order: IntArray, routes: Routes | None = None) -> RouteSet:
@@ -246,13 +242,13 @@ class _RegretState:
 
         for v in range(n_vols):
             refresh(v)
-        arg, first, ref = _rank(cost)
+        arg, first, second, third = _rank(cost)
         while True:
             finite = np.isfinite(first)
             if not finite.any():
                 break
             with np.errstate(invalid="ignore"):
-                regret = np.where(np.isfinite(ref), ref - first, np.inf)
+                regret = np.where(np.isfinite(third), (second - first) + (third - first), np.inf)
             regret[~finite] = -np.inf
             # highest regret, then cheapest, then earliest in order
             top = np.flatnonzero(regret == regret.max())
@@ -261,7 +257,7 @@ class _RegretState:
             rs.insert(int(tier[i]), v, int(slot[i, v]))
             alive[i] = False
             cost[i] = np.inf
-            first[i] = ref[i] = np.inf
+            first[i] = second[i] = third[i] = np.inf
             changed = [v]
             if self.empty[v]:
                 self.empty[v] = False
@@ -274,7 +270,7 @@ class _RegretState:
             for w in changed:
                 refresh(w)
             after = cost[:, changed]
-            lim = ref[:, None]
+            lim = third[:, None]
             touched = ((before <= lim) & np.isfinite(before)).any(axis=1)
             touched |= (after < lim).any(axis=1)
             for w in changed:
@@ -282,4 +278,4 @@ class _RegretState:
             touched &= alive
             rows = np.flatnonzero(touched)
             if len(rows):
-                arg[rows], first[rows], ref[rows] = _rank(cost[rows])
+                arg[rows], first[rows], second[rows], third[rows] = _rank(cost[rows])
