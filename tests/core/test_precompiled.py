@@ -4,7 +4,7 @@ query per call, every call reading the database afresh; shapes it cannot keep ar
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from wushe.areas.models import Area
 from wushe.core.models import ActionLog
 from wushe.core.precompiled import PrecompiledInsert, PrecompiledQuery
+from wushe.core.privacy import ProtectedFieldsMixin
 from wushe.core.privacy.keys import decrypt
 from wushe.needs.models import IdempotencyKey, Need
 
@@ -157,3 +158,51 @@ def test_insert_falls_back_to_save_while_a_receiver_listens(people):
     assert seen == [("x.y.z", True)]
     PrecompiledInsert(ActionLog).insert(ActionLog(action="x.y.w"))
     assert seen == [("x.y.z", True)] and ActionLog.objects.filter(action="x.y.w").exists()
+
+
+def test_a_build_that_holds_a_moving_value_is_refused(people):
+    from django.utils import timezone
+
+    since = PrecompiledQuery(lambda key: Token.objects.filter(key=key, created__lt=timezone.now()))
+    with pytest.raises(ValueError, match="different query"):
+        since.all("k")
+
+
+def test_first_refuses_a_lookup_that_is_not_unique(people, street):
+    by_level = PrecompiledQuery(lambda level: Area.objects.filter(level=level))
+    with pytest.raises(ValueError, match="unique"):
+        by_level.first("building")
+
+
+def test_a_model_with_a_save_of_its_own_is_inserted_by_save(people, street, monkeypatch):
+    plain = Need.save
+
+    def save(self, *args, **kwargs):  # an override the precompiled INSERT would skip
+        self.description = self.description.strip()
+        plain(self, *args, **kwargs)
+
+    monkeypatch.setattr(Need, "save", save, raising=False)
+    need = Need(
+        area=street.building_a1, category="medicine", channel="phone", description="  药  ",
+        taken_in_by=people.worker_a, tracking_code="SAVE0001", priority=1,
+    )  # fmt: skip
+    PrecompiledInsert(Need, plain_saves=(ProtectedFieldsMixin,)).insert(need)
+    assert Need.objects.get(pk=need.pk).description == "药"
+
+
+def test_a_failed_insert_marks_the_atomic_block_for_rollback_as_save_does(people):
+    def attempt(insert) -> str:
+        with transaction.atomic():
+            dup = IdempotencyKey(user=people.worker_a, key="dup", scope="s", body_hash="h")
+            with pytest.raises(IntegrityError):
+                insert(dup)
+            try:
+                IdempotencyKey.objects.count()
+            except DatabaseError as exc:
+                return type(exc).__name__
+            return "carried on"
+
+    IdempotencyKey.objects.create(user=people.worker_a, key="dup", scope="s", body_hash="h")
+    by_save = attempt(lambda obj: obj.save(force_insert=True))
+    by_insert = attempt(PrecompiledInsert(IdempotencyKey).insert)
+    assert by_insert == by_save == "TransactionManagementError"

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import NOT_PROVIDED, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.subqueries import InsertQuery
@@ -80,13 +80,23 @@ class PrecompiledQuery(Generic[M]):
         compiled = self._compiled.get(vendor)
         if compiled is None:
             with self._lock:
-                sentinels = [
-                    -(10**15) - i if kind is int else f"\x00precompiled-{i}\x00"
-                    for i, kind in enumerate(self.types)
-                ]
-                compiled = _Compiled(self.build(*sentinels).using(self.using), sentinels)
+                compiled, again = (self._compile(round_) for round_ in (0, 1))
+                if compiled.sql != again.sql or [
+                    p for i, p in enumerate(compiled.params) if i not in compiled.positions
+                ] != [p for i, p in enumerate(again.params) if i not in again.positions]:
+                    # e.g. a timezone.now() in build(): it would stay fixed for the process.
+                    raise ValueError(
+                        "PrecompiledQuery: build() gives a different query on each call"
+                    )
                 self._compiled[vendor] = compiled
         return compiled
+
+    def _compile(self, round_: int) -> _Compiled:
+        sentinels = [
+            -(10**15) - 10 * i - round_ if kind is int else f"\x00precompiled-{i}-{round_}\x00"
+            for i, kind in enumerate(self.types)
+        ]
+        return _Compiled(self.build(*sentinels).using(self.using), sentinels)
 
     def all(self, *values: Any) -> list[M]:
         c = self._get()
@@ -107,7 +117,11 @@ class PrecompiledQuery(Generic[M]):
         return found
 
     def first(self, *values: Any) -> M | None:
+        """The one row found, or ``None``: for lookups by a unique key (the SQL has no ORDER BY
+        or LIMIT of its own, unlike ``QuerySet.first``)."""
         found = self.all(*values)
+        if len(found) > 1:
+            raise ValueError(f"PrecompiledQuery.first: {len(found)} rows for a unique lookup")
         return found[0] if found else None
 
 
@@ -137,18 +151,33 @@ class PrecompiledInsert:
     encryption, blind indexes, JSON), so the row stored is the one ``save()`` would store,
     and the primary key (and any other returned column) is set on ``obj``.
 
-    While a ``pre_save`` or ``post_save`` receiver is connected for the model, or for models
-    this cannot compile (multi-table inheritance, fields with their own placeholders), it
-    calls ``save(force_insert=True)`` instead.
+    While a ``pre_save`` or ``post_save`` receiver is connected for the model, for a model
+    with a ``save()`` of its own (unless its class is named in ``plain_saves``: read, and
+    doing nothing an insert needs), or for models this cannot compile (multi-table
+    inheritance, fields with their own placeholders), it calls ``save(force_insert=True)``.
+    A failed INSERT marks the enclosing atomic block for rollback, as ``save()`` does.
     """
 
-    def __init__(self, model: type[models.Model], using: str = "default") -> None:
+    def __init__(
+        self,
+        model: type[models.Model],
+        using: str = "default",
+        *,
+        plain_saves: tuple[type, ...] = (),
+    ) -> None:
         meta = model._meta
         self.model = model
         self.using = using
-        self.supported = not meta.parents and all(
-            not hasattr(f, "get_placeholder") and f.db_default is NOT_PROVIDED
-            for f in meta.local_concrete_fields
+        own_saves = [
+            cls for cls in model.__mro__[: model.__mro__.index(models.Model)] if "save" in vars(cls)
+        ]
+        self.supported = (
+            not meta.parents
+            and all(cls in plain_saves for cls in own_saves)
+            and all(
+                not hasattr(f, "get_placeholder") and f.db_default is NOT_PROVIDED
+                for f in meta.local_concrete_fields
+            )
         )
         self._compiled: dict[str, _CompiledInsert] = {}
         self._lock = threading.Lock()
@@ -172,7 +201,7 @@ class PrecompiledInsert:
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         compiler = c.compiler
         values = [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in c.fields]
-        with connection.cursor() as cursor:
+        with transaction.mark_for_rollback_on_error(self.using), connection.cursor() as cursor:
             cursor.execute(c.sql, [*values, *c.returning_params])
             if connection.features.can_return_columns_from_insert:
                 rows = [connection.ops.fetch_returned_insert_columns(cursor, c.returning_params)]

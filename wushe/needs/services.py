@@ -17,6 +17,7 @@ from wushe.areas.models import Area
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from wushe.core.precompiled import PrecompiledInsert
+from wushe.core.privacy import ProtectedFieldsMixin
 from wushe.core.scoping import path_in_scope
 from wushe.needs import errors, triage
 from wushe.needs.models import (
@@ -95,7 +96,9 @@ def _set_status(need: Need, new: str, actor: Any, action: str, note: str = "") -
     _event(need, action, actor, old=old, new=new, note=note)
 
 
-_NEED_INSERT = PrecompiledInsert(Need)  # one per intake: compiled once (core.precompiled)
+_NEED_INSERT = PrecompiledInsert(
+    Need, plain_saves=(ProtectedFieldsMixin,)
+)  # one per intake: compiled once (core.precompiled)
 WEIGHTS_CACHE_SECONDS = 60
 
 
@@ -176,7 +179,11 @@ def need_create(
     files: list[Any] | None = None,
 ) -> Need:
     """Take a request in, triage it at once, start its SLA clock. ``actor`` is ``None`` for
-    the resident's own public form."""
+    the resident's own public form.
+
+    Opens no savepoint of its own: a caller inside a transaction that catches a failed
+    create and goes on must wrap the call in its own ``atomic()`` (as the importer does per
+    row); otherwise the failure rolls back the caller's whole transaction."""
     if resident is None and not (caller_name.strip() or caller_phone.strip()):
         raise ApplicationError(errors.NO_PERSON, field="resident")
     if resident is not None and actor is not None and not path_in_scope(resident.area.path, actor):
