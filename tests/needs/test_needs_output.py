@@ -95,3 +95,19 @@ def test_created_output_and_merge_candidates_equal_drf_generic(people, street):
     assert [c["id"] for c in fast["merge_candidates"]] == [second.pk, first.pk]
     rows = selectors.need_merge_candidates(need, worker).order_by("-id")[:5]
     assert fast["merge_candidates"] == api.MergeCandidate(rows, many=True).data
+
+
+def test_list_output_equals_generic_and_builds_task_fields_once(people, street, monkeypatch):
+    needs = _needs(people, street)
+    services.task_create(actor=people.worker_a, need=needs[0])  # two requests with tasks
+    needs = list(selectors._need_base().filter(pk__in=[n.pk for n in needs]).order_by("pk"))
+    context = {"request": _request(people.worker_a)}
+    built = []
+    real = api.TaskBrief.get_fields
+    monkeypatch.setattr(api.TaskBrief, "get_fields", lambda self: built.append(1) or real(self))
+    listed = api.NeedOutput(needs, many=True, context=context).data
+    assert len(built) == 1  # one task serializer for the whole list, as DRF's own output
+    assert [dict(x) for x in listed] == [
+        _generic(api.NeedOutput(context=context), need) for need in needs
+    ]
+    assert sum(bool(x["tasks"]) for x in listed) == 2

@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -102,6 +103,11 @@ class NeedOutput(serializers.Serializer):
             return None
         return present(actor, need, field, **options)
 
+    @cached_property
+    def _tasks(self) -> serializers.ListSerializer:
+        # One per serializer: a list of requests builds the task fields once, as DRF did.
+        return TaskBrief(many=True, context=self.context)
+
     def to_representation(self, instance: Need) -> dict[str, Any]:
         need = instance
         tasks = need.tasks.all()
@@ -134,7 +140,7 @@ class NeedOutput(serializers.Serializer):
             "merged_into": need.merged_into_id,
             "hotline_order_no": need.hotline_order_no,
             "created_at": _datetime(need.created_at),
-            "tasks": TaskBrief(many=True).to_representation(tasks) if tasks else [],
+            "tasks": self._tasks.to_representation(tasks) if tasks else [],
         }
 
 
