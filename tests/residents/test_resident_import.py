@@ -582,3 +582,17 @@ def test_writer_raises_a_failed_write_and_leaves_constraints_deferred(street):
         # Deferred again: a row may point at a building inserted later in the transaction.
         fast_insert(Household, [{**room, "building_id": missing, "room": "102"}])
         Household.objects.filter(room="102").update(building_id=street.building_a1.pk)
+
+
+def test_a_family_sharing_one_phone_without_id_numbers_is_found_again(street, tmp_path):
+    # Without an ID number a person is their name and phone; a couple often gives one phone.
+    family = [HEADER] + [
+        [n, name, None, None, "13811112222", "1号楼", "2单元", "302", "独居老人", None, None, None,
+         None, None]
+        for n, name in ((1, "王芳"), (2, "王强"))
+    ]  # fmt: skip
+    _path, first = _import(tmp_path, street, rows=family)
+    assert first.created == 2
+    _path, again = _import(tmp_path, street, rows=family, name="again.xlsx")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert Resident.objects.count() == 2

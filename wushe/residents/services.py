@@ -411,8 +411,13 @@ class _Importer:
         them, because a second row of the same person in the file is rejected in ``accept``.
         """
         by_index = {p["id_number_index"]: r for r, p, _b in placed if r.id_number is not None}
-        no_id = {p["phone_index"]: r for r, p, _b in placed if r.id_number is None}
-        queries = _lookup_queries(list(by_index), list(no_id), {r.name for r in no_id.values()})
+        # Without an ID number a person is their name and phone: one phone may be a family's.
+        no_id: dict[str, list[ResidentRow]] = {}
+        for r, p, _b in placed:
+            if r.id_number is None:
+                no_id.setdefault(p["phone_index"], []).append(r)
+        names = {r.name for rows in no_id.values() for r in rows}
+        queries = _lookup_queries(list(by_index), list(no_id), names)
         threaded = self.writer.threaded
 
         def job(cursor: Any) -> _Found:
@@ -420,8 +425,12 @@ class _Importer:
             for with_id, (sql, params) in queries:
                 cursor.execute(sql, params)
                 for pk, index, name, content, path in cursor.fetchall():
-                    r = (by_index if with_id else no_id).get(index.strip())  # char(n): padded
-                    if r is not None and (with_id or r.name == name):
+                    index = index.strip()  # char(n): padded
+                    if with_id:
+                        matches = [by_index[index]] if index in by_index else []
+                    else:
+                        matches = [r for r in no_id.get(index, ()) if r.name == name]
+                    for r in matches:
                         found[_identity(r)] = (pk, content, path)
             new = sum(1 for r, _p, _b in placed if _identity(r) not in found)
             ids = reserve_ids(Resident, new, cursor) if threaded else None
