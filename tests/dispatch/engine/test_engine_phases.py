@@ -154,3 +154,28 @@ def test_large_skill_part_keeps_skilled_tasks_and_the_nearest_others(
     assert {0, 1, 2} <= tasks  # own and unserved counselling visits
     assert far not in tasks
     assert len(tasks) == 6
+
+
+def test_regret_is_used_only_while_its_tiers_are_affordable():
+    from wushe.dispatch.engine import construct
+    from wushe.dispatch.engine.problem import validate_instance
+
+    def instance(priorities: list[int]) -> dict:
+        return {
+            "format": "wushe-dispatch/1",
+            "locations": [[0.0, 0.0], [100.0, 0.0]],
+            "travel": {"speed_mps": 1.0},
+            "horizon_s": 9000,
+            "volunteers": [
+                {"id": f"v{v}", "start": 0, "capacity": 1, "shift": [0, 9000]} for v in range(250)
+            ],
+            "tasks": [
+                {"id": f"t{i}", "location": 1, "service_s": 60, "load": 1, "priority": p}
+                for i, p in enumerate(priorities)
+            ],
+        }
+
+    few = validate_instance(instance([10, 20, 50, 100] * 100))  # 4 tiers x 250 routes
+    many = validate_instance(instance(list(range(1, 101)) * 4))  # 100 tiers x 250 routes
+    assert construct.regret_affordable(few, construct.value_order(few))
+    assert not construct.regret_affordable(many, construct.value_order(many))

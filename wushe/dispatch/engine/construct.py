@@ -82,6 +82,18 @@ SKILL_PENALTY = 1000.0
 SCARCE_SKILL_LOAD = 0.5
 
 
+# Regret insertion re-costs every route once per tier: fine for the few tiers of integer
+# priorities and loads (4 on the generated streets), but with about one task per tier
+# (fractional loads, wide priorities) it is cheapest insertion at ~8x its cost (5,000x250
+# with 4,911 tiers: 12.5 s against 1.0 s, more than the time limit).
+REGRET_MAX_ROUTE_REFRESHES = 20_000
+
+
+def regret_affordable(problem: Problem, order: IntArray) -> bool:
+    """Whether :func:`regret_insertion` over ``order`` stays within its refresh budget."""
+    return len(_tiers(problem, order)) * problem.n_vols <= REGRET_MAX_ROUTE_REFRESHES
+
+
 def _tiers(problem: Problem, order: IntArray) -> list[IntArray]:
     """``order`` cut into runs of equal priority per unit of load (see :func:`value_order`)."""
     ratio = problem.task_priority[order].astype(np.float64) / np.maximum(
@@ -154,7 +166,7 @@ def _rank(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return arg, first, part[:, 1], part[:, 2] if n > 2 else part[:, 1]
 
 
-def regret_insertion(problem: Problem, order: IntArray, routes: Routes | None = None) -> RouteSet:
+def regret_insertion(problem: Problem, order: IntArray) -> RouteSet:
     """Regret-3 insertion, tier by tier of equal priority per load (in ``order``'s
     order): within a tier, the task whose best slot is worth most over its second- and
     third-best routes goes in first. Volunteers with a scarce skill (:func:`scarce_skills`) the task
@@ -166,15 +178,13 @@ def regret_insertion(problem: Problem, order: IntArray, routes: Routes | None = 
     wherever that route has been; regret keeps for last the tasks that fit well almost
     anywhere (2,000x100 seeds 1-3: 159-172k travel at the start instead of 313-361k;
     regret-2: 160-178k)."""
-    rs = RouteSet(problem, routes)
+    rs = RouteSet(problem)  # from empty routes: its dense view covers ``order``'s locations only
     order = np.asarray(order, dtype=np.int64)
     if not problem.n_vols or not len(order):
         return rs
     state = _RegretState(problem, rs, order)
     for tier in _tiers(problem, order):
-        keep = np.fromiter((int(t) not in rs.where for t in tier), dtype=bool, count=len(tier))
-        if keep.any():
-            state.insert_tier(tier[keep])
+        state.insert_tier(tier)
     return rs
 
 

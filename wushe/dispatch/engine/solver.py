@@ -7,8 +7,8 @@ Pipeline (each step keeps a feasible plan, so the answer improves with time):
    capacity binds, the rest cannot enter an optimal plan, and leaving them out makes the
    search much faster;
 2. construct: where capacity binds, by regret-3 insertion tier by tier of equal priority per
-   load (:func:`~wushe.dispatch.engine.construct.regret_insertion`), else by cheapest
-   feasible insertion in that order;
+   load (:func:`~wushe.dispatch.engine.construct.regret_insertion`) when its tiers are few
+   enough to afford, else by cheapest feasible insertion in that order;
 3. when tasks needing a skill are left unserved, search on each such skill's
    volunteers alone (:func:`skill_part`): their shifts bind, and a small sub-problem
    re-plans their day far faster than the search over everyone;
@@ -31,7 +31,12 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from wushe.dispatch.engine import decompose, pyvrp_backend
-from wushe.dispatch.engine.construct import cheapest_insertion, regret_insertion, value_order
+from wushe.dispatch.engine.construct import (
+    cheapest_insertion,
+    regret_affordable,
+    regret_insertion,
+    value_order,
+)
 from wushe.dispatch.engine.improve import insert_leftovers, repair, swap_in
 from wushe.dispatch.engine.problem import BoolArray, IntArray, Problem, validate_instance
 from wushe.dispatch.engine.routes import RouteSet
@@ -42,12 +47,6 @@ from wushe.dispatch.engine.solution import Routes, to_document
 log = logging.getLogger(__name__)
 
 CANDIDATE_LOAD_FACTOR = 1.3
-# Start from regret insertion where capacity binds (a prize-collecting search follows),
-# from cheapest insertion where everything may fit (Solomon: PyVRP's required phase).
-# Time-limited (4.5 s, load ~3), 2,000x100 seeds 1-3, travel of VROOM's: 1.46 / 1.28 /
-# 1.11 from cheapest insertion, 1.19 / 1.10 / 0.96 from regret-2, 1.12 / 1.09 / 0.88 from
-# regret-3; 5,000x250 (9 s): 1.50 / 1.25 / 1.14, priority 0.9988 / 1.0011 / 1.0012.
-REGRET_START = True
 # Share of the time limit kept for post-processing and conversion; the priority swap-in
 # may use all of it but the last ``POST_TAIL_SHARE`` (leftovers, repair, conversion:
 # ~0.1 s at 5,000 tasks). The swap-in used to run to the deadline: 1.1 s at 5,000 tasks
@@ -248,7 +247,9 @@ def solve_problem(
     else:
         cand_set = set(candidates.tolist())
         order = np.array([t for t in value_order(problem) if int(t) in cand_set], dtype=np.int64)
-        if _may_all_fit(problem) or not REGRET_START:
+        # Regret where capacity binds (bench/README: travel 1.12 / 1.09 / 0.88 of VROOM's
+        # at 2,000x100 against 1.46 / 1.28 / 1.11 from cheapest insertion).
+        if _may_all_fit(problem) or not regret_affordable(problem, order):
             best = cheapest_insertion(problem, order=order).routes
         else:
             best = regret_insertion(problem, order).routes
