@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, connection
 from openpyxl import load_workbook
 
 from tests.residents.factories_residents import id_for, years_ago
@@ -596,3 +597,32 @@ def test_a_family_sharing_one_phone_without_id_numbers_is_found_again(street, tm
     _path, again = _import(tmp_path, street, rows=family, name="again.xlsx")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Resident.objects.count() == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="writes run in a writer thread on PostgreSQL"
+)
+def test_a_failed_write_is_reported_as_itself(street, tmp_path, monkeypatch):
+    # A write in the writer thread fails while the main thread goes on with the next batch:
+    # the import must name the write's error, not "current transaction is aborted".
+    person = [HEADER, [1, "甲", None, None, "13800000001", "1号楼", "2单元", "101"] + [None] * 6]
+    _import(tmp_path, street, rows=person, name="first.xlsx")
+    taken = Resident.objects.get().pk
+    reserve = services.reserve_ids
+
+    def clash_once(model, count, cursor=None):
+        ids = reserve(model, count, cursor)
+        if not getattr(clash_once, "done", False):
+            clash_once.done = True
+            ids[0] = taken  # as if another import had just written that id
+        return ids
+
+    monkeypatch.setattr(services, "reserve_ids", clash_once)
+    monkeypatch.setattr(services, "BATCH", 2)
+    rows = [HEADER] + [
+        [n, f"人{n}", None, None, f"1380000{n:04d}", "1号楼", "2单元", str(200 + n)] + [None] * 6
+        for n in range(10, 18)
+    ]
+    with pytest.raises(IntegrityError):
+        _import(tmp_path, street, rows=rows, name="second.xlsx")
+    assert Resident.objects.count() == 1

@@ -18,7 +18,7 @@ from functools import cache
 from types import TracebackType
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.utils import timezone
 
 from wushe.core.privacy import BlindIndexField, EncryptedTextField
@@ -237,12 +237,25 @@ class Writer:
             if kind is None:
                 self.wait()
                 self._set_constraints("DEFERRED")  # as declared (only deferred ones were set)
-            else:  # let the in-flight write end before the transaction is rolled back
-                for future in self._pending:
-                    future.exception()
+            else:
+                failed = self._abandon()
+                if failed is not None and isinstance(error, DatabaseError):
+                    # The main thread's query failed only because a write had already
+                    # failed ("current transaction is aborted"): say what went wrong first.
+                    with connection.wrap_database_errors:
+                        raise failed
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
+
+    def _abandon(self) -> BaseException | None:
+        """Cancel the work not started, let the running job end before the transaction is
+        rolled back, and give the first error among them."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.cancel()
+        errors = [f.exception() for f in pending if not f.cancelled()]
+        return next((e for e in errors if e is not None), None)
 
     @property
     def threaded(self) -> bool:
