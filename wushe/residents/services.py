@@ -357,7 +357,6 @@ class _Importer:
         self.seen_ids: dict[str, int] = {}
         self.seen_people: dict[tuple[str, str], int] = {}
         self.households: dict[tuple[int, str, str], int] = {}
-        self._is_building: dict[int, bool] = {}
         self.today = timezone.localdate()
         self.import_basis = ImportBasis(
             legal_basis=basis.legal_basis,
@@ -519,10 +518,8 @@ class _Importer:
 
     def _spot(self, r: ResidentRow, area: Area) -> tuple[int, tuple[int, str, str] | None]:
         """(area id, household key) of a row: a room in a building is a household."""
-        is_building = self._is_building.get(area.id)
-        if is_building is None:
-            is_building = self._is_building[area.id] = area.level == Level.BUILDING
-        return area.id, ((area.id, r.unit, r.room) if is_building and r.room else None)
+        is_room = r.room and area.level == Level.BUILDING
+        return area.id, ((area.id, r.unit, r.room) if is_room else None)
 
     def _households(self, spots: list[tuple[int, tuple[int, str, str] | None]]) -> None:
         known = self.households
