@@ -11,41 +11,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.dispatch.round_support import approved_round, proposed_round
 from tests.needs.factories_needs import make_need, make_volunteer
 from wushe.core.audit import ActionLog
 from wushe.core.errors import ApplicationError
 from wushe.dispatch import errors, selectors, services
 from wushe.dispatch.engine import SolutionError
 from wushe.dispatch.instance import build_instance
-from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
 from wushe.needs.models import NeedEvent, TaskAssignment
 from wushe.volunteers.models import VolunteerProfile
-
-
-def _approved_round(
-    people, street, *, offers: tuple[TaskAssignment, ...] = (), mark: bool = True, **fields
-) -> DispatchRound:
-    """An approved round of community A whose approval lists ``offers`` as its own (marked on
-    the offers too unless ``mark`` is false, as before the marking migration)."""
-    rnd = DispatchRound.objects.create(
-        area=street.community_a,
-        created_by=people.worker_a,
-        status=DispatchRound.Status.APPROVED,
-        approved_at=timezone.now(),
-        approval={
-            "offered": [
-                {"task": o.task_id, "volunteer": o.volunteer_id, "order": n}
-                for n, o in enumerate(offers, start=1)
-            ]
-        },
-        **fields,
-    )
-    if mark:
-        TaskAssignment.objects.filter(pk__in=[o.pk for o in offers]).update(from_round=rnd.pk)
-        for o in offers:
-            o.refresh_from_db()
-    return rnd
 
 
 def test_hand_made_offers_do_not_starve_the_lapse_of_round_offers(
@@ -62,7 +37,7 @@ def test_hand_made_offers_do_not_starve_the_lapse_of_round_offers(
 
     by_hand = [offer() for _ in range(3)]  # older, lower ids: a dispatcher's own offers
     routed = offer()
-    _approved_round(people, street, offers=(routed,))
+    approved_round(people, street, offers=(routed,))
 
     assert services.dispatch_offers_lapse(now=timezone.now() + timedelta(seconds=900)) == 1
     routed.refresh_from_db()
@@ -78,7 +53,7 @@ def test_an_insertion_the_checker_refuses_is_said_in_words(people, street, monke
     need = make_need(people.worker_a, street.building_a1)
     task = needs_services.task_create(actor=people.worker_a, need=need)
     snap = build_instance(area=street.community_a, now=timezone.now())
-    rnd = _approved_round(
+    rnd = approved_round(
         people,
         street,
         instance=snap.instance,
@@ -103,7 +78,7 @@ def test_offers_lapse_from_the_command_line_without_celery_beat(people, street, 
     need = make_need(people.worker_a, street.building_a1)
     task = needs_services.task_create(actor=people.worker_a, need=need)
     offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
-    _approved_round(people, street, offers=(offer,))
+    approved_round(people, street, offers=(offer,))
     out = io.StringIO()
     call_command("lapse_offers", stdout=out)
     assert out.getvalue().strip() == "1 offer(s) lapsed"
@@ -122,7 +97,7 @@ def test_a_redispatch_the_checker_refuses_takes_the_task_out_of_the_routes(
     tid = f"t{task.pk}"
     snap = build_instance(area=street.community_a, now=timezone.now())
     offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
-    rnd = _approved_round(
+    rnd = approved_round(
         people,
         street,
         offers=(offer,),
@@ -164,14 +139,10 @@ def test_after_a_partial_approval_the_routes_never_offered_are_not_current(peopl
         actor=people.worker_a,
         need=make_need(people.worker_a, street.building_a2, medical_emergency=True),
     )
-    snap = build_instance(area=street.community_a, now=timezone.now())
-    rnd = DispatchRound.objects.create(
-        area=street.community_a,
-        created_by=people.worker_a,
-        status=DispatchRound.Status.PROPOSED,
-        instance=snap.instance,
-        report=snap.report,
-        solution={
+    rnd = proposed_round(
+        people,
+        street,
+        {
             "routes": [
                 {"volunteer": f"v{ann.pk}", "tasks": [f"t{mine.pk}"]},
                 {"volunteer": f"v{ben.pk}", "tasks": [f"t{urgent.pk}"]},
@@ -200,7 +171,7 @@ def test_a_redispatch_offer_is_logged_as_the_system_for_the_round(people, street
     )
     snap = build_instance(area=street.community_a, now=timezone.now())
     offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
-    rnd = _approved_round(
+    rnd = approved_round(
         people,
         street,
         offers=(offer,),
@@ -223,7 +194,7 @@ def test_a_dispatchers_own_offer_after_a_round_offer_is_not_a_round_offer(people
     ann = make_volunteer("ann", street.building_a1)
     need = make_need(people.worker_a, street.building_a1)
     task = needs_services.task_create(actor=people.worker_a, need=need)
-    rnd = _approved_round(people, street)
+    rnd = approved_round(people, street)
     offer = needs_services.task_offer(
         actor=people.worker_a, task=task, volunteer=ann, round_id=rnd.pk
     )
@@ -246,7 +217,7 @@ def test_offers_made_before_the_mark_are_marked_by_the_migration(people, street)
     need = make_need(people.worker_a, street.building_a1)
     task = needs_services.task_create(actor=people.worker_a, need=need)
     offer = needs_services.task_offer(actor=people.worker_a, task=task, volunteer=ann)
-    rnd = _approved_round(people, street, offers=(offer,), mark=False)
+    rnd = approved_round(people, street, offers=(offer,), mark=False)
     migration.mark(apps, None)
     offer.refresh_from_db()
     assert offer.from_round == rnd.pk

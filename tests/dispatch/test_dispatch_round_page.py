@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import re
 
-from django.utils import timezone
-
 from tests.browser.browser_support import tr
 from tests.conftest import login
+from tests.dispatch.round_support import proposed_round
 from tests.needs.factories_needs import make_need, make_volunteer
-from wushe.dispatch.instance import build_instance
 from wushe.dispatch.models import DispatchRound
 from wushe.needs import services as needs_services
 from wushe.volunteers.models import VolunteerProfile
@@ -49,15 +47,11 @@ def test_per_task_buttons_name_their_request(client, people, street):
         )
         for _ in range(3)
     ]
-    snap = build_instance(area=street.community_a, now=timezone.now())
     routed, left = [f"t{t.pk}" for t in tasks[:2]], f"t{tasks[2].pk}"
-    proposed = DispatchRound.objects.create(
-        area=street.community_a,
-        created_by=people.worker_a,
-        status=DispatchRound.Status.PROPOSED,
-        instance=snap.instance,
-        report=snap.report,
-        solution={"routes": [{"volunteer": f"v{ann.pk}", "tasks": routed}], "unassigned": [left]},
+    proposed = proposed_round(
+        people,
+        street,
+        {"routes": [{"volunteer": f"v{ann.pk}", "tasks": routed}], "unassigned": [left]},
     )
     login(client, people.worker_a)
     page = client.get(f"/dispatch/{proposed.pk}/").content.decode()
@@ -87,14 +81,8 @@ def test_bad_edit_input_says_what_was_wrong(client, people, street):
     task = needs_services.task_create(
         actor=people.worker_a, need=make_need(people.worker_a, street.building_a1)
     )
-    snap = build_instance(area=street.community_a, now=timezone.now())
-    rnd = DispatchRound.objects.create(
-        area=street.community_a,
-        created_by=people.worker_a,
-        status=DispatchRound.Status.PROPOSED,
-        instance=snap.instance,
-        report=snap.report,
-        solution={"routes": [{"volunteer": f"v{ann.pk}", "tasks": [f"t{task.pk}"]}]},
+    rnd = proposed_round(
+        people, street, {"routes": [{"volunteer": f"v{ann.pk}", "tasks": [f"t{task.pk}"]}]}
     )
     login(client, people.worker_a)
 
