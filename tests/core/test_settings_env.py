@@ -1,9 +1,21 @@
 """Settings helpers fail loudly on bad values and read NAME_FILE secrets."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from wushe.settings.env import env_bool, env_int, env_list, env_required, env_str
+from wushe.settings.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+)
 
 
 def test_bool_accepts_usual_spellings_and_rejects_others(monkeypatch):
@@ -42,3 +54,43 @@ def test_required(monkeypatch):
     monkeypatch.delenv("X_REQ_FILE", raising=False)
     with pytest.raises(ImproperlyConfigured, match="X_REQ must be set"):
         env_required("X_REQ")
+
+
+def test_float_and_choice(monkeypatch):
+    monkeypatch.setenv("X_SPEED", "1.5")
+    assert env_float("X_SPEED", 1.0, positive=True) == 1.5
+    monkeypatch.setenv("X_SPEED", "fast")
+    with pytest.raises(ImproperlyConfigured, match="X_SPEED"):
+        env_float("X_SPEED", 1.0)
+    monkeypatch.setenv("X_SPEED", "0")
+    with pytest.raises(ImproperlyConfigured, match="X_SPEED"):
+        env_float("X_SPEED", 1.0, positive=True)
+    monkeypatch.setenv("X_MODE", "cycling")
+    assert env_choice("X_MODE", "walking", ("walking", "cycling")) == "cycling"
+    monkeypatch.setenv("X_MODE", "flying")
+    with pytest.raises(ImproperlyConfigured, match="X_MODE"):
+        env_choice("X_MODE", "walking", ("walking", "cycling"))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WUSHE_DISPATCH_DETOUR", "1,3"),  # a decimal comma
+        ("WUSHE_DISPATCH_SPEED_MPS", "0"),  # would divide by zero in every round
+        ("WUSHE_OSRM_TIMEOUT_S", "ten"),
+        ("WUSHE_DISPATCH_TRAVEL_MODE", "bike"),  # was silently read as walking
+    ],
+)
+def test_a_malformed_setting_stops_the_start_naming_it(name, value):
+    """docs/operations.md: "A malformed value stops the start with a message naming it"."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wushe.settings.dev", name: value}
+    done = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; settings.DEBUG"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert f"ImproperlyConfigured: {name}=" in done.stderr

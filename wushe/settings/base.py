@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from wushe.settings.env import env_bool, env_int, env_list, env_str
+from wushe.settings.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
@@ -199,23 +199,25 @@ WUSHE_IMPORT_SYNC_MAX_BYTES = env_int("WUSHE_IMPORT_SYNC_MAX_BYTES", 256 * 1024)
 # Dispatch rounds (wushe/dispatch/instance.py): walking speed (m/s) and the detour over the
 # straight line (travel time = distance x detour / speed), the shift from the round's start,
 # time spent at each task, and how many tasks one volunteer may carry in a round.
-WUSHE_DISPATCH_SPEED_MPS = float(env_str("WUSHE_DISPATCH_SPEED_MPS") or "1.2")
-WUSHE_DISPATCH_DETOUR = float(env_str("WUSHE_DISPATCH_DETOUR") or "1.3")
+WUSHE_DISPATCH_SPEED_MPS = env_float("WUSHE_DISPATCH_SPEED_MPS", 1.2, positive=True)
+WUSHE_DISPATCH_DETOUR = env_float("WUSHE_DISPATCH_DETOUR", 1.3, positive=True)
 WUSHE_DISPATCH_SHIFT_S = env_int("WUSHE_DISPATCH_SHIFT_S", 4 * 3600)
 WUSHE_DISPATCH_SERVICE_S = env_int("WUSHE_DISPATCH_SERVICE_S", 600)
 WUSHE_DISPATCH_CAPACITY = env_int("WUSHE_DISPATCH_CAPACITY", 12)
 # Cycling and driving speeds (m/s) for volunteers whose profile (or street) says so; a
 # street's default mode and detour factor can be changed on the dispatch page.
-WUSHE_DISPATCH_CYCLING_MPS = float(env_str("WUSHE_DISPATCH_CYCLING_MPS") or "3.3")
-WUSHE_DISPATCH_DRIVING_MPS = float(env_str("WUSHE_DISPATCH_DRIVING_MPS") or "5.5")
-WUSHE_DISPATCH_TRAVEL_MODE = env_str("WUSHE_DISPATCH_TRAVEL_MODE") or "walking"
+WUSHE_DISPATCH_CYCLING_MPS = env_float("WUSHE_DISPATCH_CYCLING_MPS", 3.3, positive=True)
+WUSHE_DISPATCH_DRIVING_MPS = env_float("WUSHE_DISPATCH_DRIVING_MPS", 5.5, positive=True)
+WUSHE_DISPATCH_TRAVEL_MODE = env_choice(
+    "WUSHE_DISPATCH_TRAVEL_MODE", "walking", ("walking", "cycling", "driving")
+)
 # An OSRM-compatible table service (e.g. http://osrm:5000): travel times over the street
 # network instead of straight lines; on failure the round falls back and says so.
 WUSHE_OSRM_URL = env_str("WUSHE_OSRM_URL") or ""
-WUSHE_OSRM_TIMEOUT_S = float(env_str("WUSHE_OSRM_TIMEOUT_S") or "10")
+WUSHE_OSRM_TIMEOUT_S = env_float("WUSHE_OSRM_TIMEOUT_S", 10.0, positive=True)
 WUSHE_OSRM_MAX_TABLE = env_int("WUSHE_OSRM_MAX_TABLE", 100)
 # All the requests of one matrix together (a 5,000-place table is hundreds of blocks).
-WUSHE_OSRM_BUDGET_S = float(env_str("WUSHE_OSRM_BUDGET_S") or "60")
+WUSHE_OSRM_BUDGET_S = env_float("WUSHE_OSRM_BUDGET_S", 60.0, positive=True)
 # An offer from an approved round unanswered this long lapses and is re-dispatched.
 WUSHE_DISPATCH_OFFER_TIMEOUT_S = env_int("WUSHE_DISPATCH_OFFER_TIMEOUT_S", 30 * 60)
 
