@@ -1,11 +1,13 @@
 # Two commands for a fresh machine with Python 3.11 and make:
 #   make run   - virtual environment, install, migrate, demo data, serve at 127.0.0.1:8000
+#                (make run PORT=8001 when 8000 is taken)
 #   make test  - virtual environment, install, the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: run test test-fast lint format install node-modules messages clean
 
@@ -30,7 +32,7 @@ node-modules: $(NODE_STAMP)
 run: install $(NODE_STAMP)
 	$(BIN)/wushe migrate --noinput
 	$(BIN)/wushe demo
-	$(BIN)/wushe runserver 127.0.0.1:8000
+	$(BIN)/wushe runserver 127.0.0.1:$(PORT)
 
 test: install $(NODE_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
