@@ -34,3 +34,36 @@ def test_user_form_offers_only_areas_in_scope(client, street, people):
     form = client.get("/admin/accounts/user/add/").content.decode()
     assert f">{street.community_a}<" in form
     assert f">{street.community_b}<" not in form
+
+
+def test_scoped_admin_cannot_make_a_user_without_an_area(client, street, people):
+    from wushe.accounts.models import User
+
+    login(client, people.scoped_admin)
+    password = "Unguessable-pass-4711"
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "everywhere",
+            "password1": password,
+            "password2": password,
+            "display_name": "x",
+            "role": "system_admin",
+            "scope_area": "",
+        },
+    )
+    assert response.status_code == 200  # the form again, with an error
+    assert not User.objects.filter(username="everywhere").exists()
+    login(client, people.admin)  # an administrator who sees everything still may
+    client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "everywhere",
+            "password1": password,
+            "password2": password,
+            "display_name": "x",
+            "role": "system_admin",
+            "scope_area": "",
+        },
+    )
+    assert User.objects.get(username="everywhere").sees_everything

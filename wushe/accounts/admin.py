@@ -38,6 +38,14 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
 
+    def get_form(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        if not getattr(request.user, "sees_everything", False) and "scope_area" in form.base_fields:
+            # A user without an area sees every area when they are a system administrator:
+            # only an administrator who sees everything may make one.
+            form.base_fields["scope_area"].required = True
+        return form
+
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         obj.is_staff = obj.role == "system_admin"
         super().save_model(request, obj, form, change)
