@@ -5,6 +5,10 @@ canonical column names the caller asks for. The header is found by looking for t
 that names at least one required column (title rows and merged cells above it are skipped);
 column names are matched after normalisation (spaces, full-width forms, case) against each
 canonical name's synonyms.
+
+``text_row`` is the way back out: the cells of an .xlsx row that a program writes, each string
+kept as text, so that a value such as ``=HYPERLINK(...)`` from a sheet or a form is never
+turned into a formula (formula injection).
 """
 
 from __future__ import annotations
@@ -171,6 +175,22 @@ def _sheet_rows(source: str | Path | IO[bytes]) -> Iterator[tuple[int, list[Any]
     except Exception as exc:  # calamine raises several types for a broken workbook
         raise ApplicationError(UNREADABLE.format(kind="xlsx", error=exc), field="file") from exc
     return _numbered(sheet.iter_rows())
+
+
+def text_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """``values`` ready for ``sheet.append`` (a write-only openpyxl sheet): every string becomes
+    a cell of type text, which a spreadsheet shows as it is and never evaluates."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str) and value:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # openpyxl makes a string starting with "=" a formula
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
 
 
 def _numbered(rows: Iterable[list[Any]]) -> Iterator[tuple[int, list[Any]]]:

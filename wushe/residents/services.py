@@ -24,7 +24,7 @@ from wushe.core.errors import ApplicationError, PermissionDeniedError
 from wushe.core.imports import ImportReport
 from wushe.core.privacy import blind_index, fill_blind_indexes
 from wushe.core.scoping import path_in_scope
-from wushe.core.tables import TableRow, raw_rows, read_table
+from wushe.core.tables import TableRow, raw_rows, read_table, text_row
 from wushe.residents import errors as resident_errors
 from wushe.residents.bulk import Writer, content_hash, fast_insert, reserve_ids
 from wushe.residents.idnumbers import age_on, parse_id_number
@@ -634,9 +634,13 @@ def resident_error_workbook(
     sheet = workbook.create_sheet("rejected")
     for number, cells in _rows_of(source, filename):
         if number == header_row:
-            sheet.append([*(_cell(c) for c in cells), REASON_COLUMN, "原行号 / row"])
+            sheet.append(
+                text_row(sheet, [*(_cell(c) for c in cells), REASON_COLUMN, "原行号 / row"])
+            )
         elif number in reasons:
-            sheet.append([*(_cell(c) for c in cells), "；".join(reasons[number]), number])
+            sheet.append(
+                text_row(sheet, [*(_cell(c) for c in cells), "；".join(reasons[number]), number])
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

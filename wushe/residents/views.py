@@ -29,6 +29,7 @@ from wushe.core.privacy import Purpose, present, reveal
 from wushe.core.privacy.policy import Access
 from wushe.core.privacy.presenting import access_for
 from wushe.core.selectors import job_get_for
+from wushe.core.tables import text_row
 from wushe.residents import selectors, services
 from wushe.residents.forms import (
     ResidentFilterForm,
@@ -450,7 +451,7 @@ class ResidentExportView(RolePermissionRequiredMixin, View):
             }
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("residents")
-        sheet.append([title for _key, title in EXPORT_COLUMNS])
+        sheet.append(text_row(sheet, [title for _key, title in EXPORT_COLUMNS]))
         count = 0
         names = selectors.tag_names()
         for r in selectors.resident_list(actor=user, **filters).iterator(chunk_size=2000):
@@ -463,7 +464,7 @@ class ResidentExportView(RolePermissionRequiredMixin, View):
                     row.append("、".join(t["name"] for t in tags))
                 else:
                     row.append(shown(user, r, key, purpose=Purpose.EXPORT))
-            sheet.append(row)
+            sheet.append(text_row(sheet, row))
             count += 1
         log_action(
             "residents.export.downloaded",

