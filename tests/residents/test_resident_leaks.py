@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.conftest import login
 from tests.residents.factories_residents import HouseholdFactory, ResidentFactory, id_for
 from tests.spreadsheets import write_csv
-from wushe.core.models import Job
+from wushe.core.models import ActionLog, Job
 
 ID_A = id_for(datetime.date(1941, 5, 6), 123)
 # The same number with a wrong check digit: rejected, but still a person's whole ID number.
@@ -65,3 +65,37 @@ def test_export_has_no_formula_cells(client, street, people):
     cells = _cells(response.content)
     assert [c.value for c in cells if c.data_type == "f"] == []
     assert "=" + "*" * (len("=cmd|' /C calc'!A0") - 1) in [c.value for c in cells]
+
+
+def test_import_messages_name_numbers_masked(client, street, people, tmp_path):
+    login(client, people.worker_a)
+    job = _upload(
+        client,
+        street,
+        tmp_path,
+        [["姓名", "身份证号", "联系电话"], ["张三", BAD_ID, ""], ["李四", "", BAD_PHONE]],
+    )
+    reasons = " ".join(r["reason"] for r in job.result["rejected"])
+    assert len(job.result["rejected"]) == 2
+    assert BAD_ID not in reasons and BAD_ID[:-1] not in reasons and BAD_PHONE not in reasons
+    assert BAD_ID[:4] + "*" * 10 + BAD_ID[-4:] in reasons
+    page = client.get(f"/residents/import/{job.pk}/").content.decode()
+    assert BAD_ID not in page and BAD_PHONE not in page
+    confirmed = client.post(f"/residents/import/{job.pk}/confirm/")
+    assert confirmed.status_code == 302
+    stored = repr(list(Job.objects.values_list("result", flat=True)))
+    stored += repr(list(ActionLog.objects.values_list("data", flat=True)))
+    assert BAD_ID not in stored and BAD_PHONE not in stored
+
+
+def test_job_page_of_an_import_needs_the_import_permission(client, street, people, tmp_path):
+    login(client, people.worker_a)
+    job = _upload(client, street, tmp_path, [["姓名", "身份证号"], ["张三", BAD_ID]])
+    for who in ("district", "social", "org"):
+        login(client, getattr(people, who))
+        response = client.get(f"/jobs/{job.pk}/", follow=True)
+        assert response.status_code in (403, 404), who
+        assert BAD_ID[-4:] not in response.content.decode()
+    login(client, people.worker_a)
+    response = client.get(f"/jobs/{job.pk}/")
+    assert response.status_code == 302 and response["Location"] == f"/residents/import/{job.pk}/"

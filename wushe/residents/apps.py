@@ -8,8 +8,16 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Residents")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
+        from wushe.core.jobs import register_job_page
         from wushe.core.navigation import NavItem, register_home_panel, register_nav
         from wushe.residents import panels
+        from wushe.residents.tasks import JOB_KIND
+
+        # An import's report names rows and people: it is read on the import page, which
+        # needs the import permission, not on the generic job page that scope alone opens.
+        register_job_page(JOB_KIND, lambda job: reverse("residents:import-result", args=[job.pk]))
 
         register_nav(NavItem("residents:list", _("Residents"), "residents.view", order=30))
         register_nav(

@@ -5,6 +5,9 @@ hyphens, a lower-case x, a leading apostrophe (Excel's "this is text" marker), a
 float cannot hold 18 digits (Excel keeps 15 significant digits), so any float, a trailing
 ``.0`` or scientific notation is rejected as "digits lost", with a hint on formatting the
 column as text. The birth date and gender come from the number itself.
+
+A message names the number masked (``3101**********123X``): messages end up in import reports,
+job results and the action log, which are stored and shown unencrypted.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 
 from wushe.core.errors import ApplicationError
+from wushe.core.privacy.maskers import mask_id_number
 from wushe.residents import errors
 
 MALE = "male"
@@ -60,7 +64,8 @@ def normalise_id_text(value: Any) -> str:
         value = str(value)
     if isinstance(value, (float, Decimal)):
         raise ApplicationError(
-            errors.ID_LOST_DIGITS.format(value=_float_text(value)), field="id_number"
+            errors.ID_LOST_DIGITS.format(value=mask_id_number(_float_text(value))),
+            field="id_number",
         )
     if isinstance(value, int):
         # An int keeps every digit (an .xlsx cell of type number with 17 digits + digit check
@@ -69,9 +74,13 @@ def normalise_id_text(value: Any) -> str:
     text = unicodedata.normalize("NFKC", str(value))
     text = re.sub(r"[\s\-‐－—]+", "", text).lstrip("'‘’`")
     if _SCIENTIFIC.match(text):
-        raise ApplicationError(errors.ID_LOST_DIGITS.format(value=text), field="id_number")
+        raise ApplicationError(
+            errors.ID_LOST_DIGITS.format(value=mask_id_number(text)), field="id_number"
+        )
     if text.endswith(".0") and text[:-2].isdigit():
-        raise ApplicationError(errors.ID_LOST_DIGITS.format(value=text), field="id_number")
+        raise ApplicationError(
+            errors.ID_LOST_DIGITS.format(value=mask_id_number(text)), field="id_number"
+        )
     return text.upper()
 
 
@@ -87,21 +96,31 @@ def parse_id_number(value: Any, *, today: datetime.date | None = None) -> IdNumb
     text = normalise_id_text(value)
     if len(text) != 18:
         raise ApplicationError(
-            errors.ID_LENGTH.format(value=text, length=len(text)), field="id_number"
+            errors.ID_LENGTH.format(value=mask_id_number(text), length=len(text)), field="id_number"
         )
     if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        raise ApplicationError(errors.ID_FORMAT.format(value=text), field="id_number")
+        raise ApplicationError(
+            errors.ID_FORMAT.format(value=mask_id_number(text)), field="id_number"
+        )
     if text[-1] != ric.calc_check_digit(text):
-        raise ApplicationError(errors.ID_CHECKSUM.format(value=text), field="id_number")
+        raise ApplicationError(
+            errors.ID_CHECKSUM.format(value=mask_id_number(text)), field="id_number"
+        )
     try:
         # What ric.get_birth_date reads, without its second clean-up pass over the number.
         birth = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError as exc:
-        raise ApplicationError(errors.ID_BIRTH_DATE.format(value=text), field="id_number") from exc
+        raise ApplicationError(
+            errors.ID_BIRTH_DATE.format(value=mask_id_number(text)), field="id_number"
+        ) from exc
     if not known_region(text[:6]):
-        raise ApplicationError(errors.ID_PLACE.format(value=text), field="id_number")
+        raise ApplicationError(
+            errors.ID_PLACE.format(value=mask_id_number(text)), field="id_number"
+        )
     if birth > (today or datetime.date.today()):  # noqa: DTZ011 - a calendar date, not a time
-        raise ApplicationError(errors.ID_FUTURE.format(value=text), field="id_number")
+        raise ApplicationError(
+            errors.ID_FUTURE.format(value=mask_id_number(text)), field="id_number"
+        )
     gender = MALE if int(text[16]) % 2 else FEMALE
     return IdNumber(number=text, birth_date=birth, gender=gender)
 

@@ -1,6 +1,8 @@
 """Phone numbers with ``phonenumbers``: Chinese mobiles and landlines, with or without +86.
 
-Numbers are stored in E.164 (``+8613812345678``, ``+862150123456``) and shown nationally.
+Numbers are stored in E.164 (``+8613812345678``, ``+862150123456``) and shown nationally. A
+message names the number masked (``138****5678``): import reports and job results are stored
+unencrypted.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import phonenumbers
 
 from wushe.core.errors import ApplicationError
+from wushe.core.privacy.maskers import mask_phone
 from wushe.residents import errors
 
 REGION = "CN"
@@ -26,11 +29,13 @@ def parse_phone(value: Any, *, field: str = "phone") -> str:
     """One phone number in E.164, or ApplicationError naming ``field``."""
     if isinstance(value, float):
         if not value.is_integer() or abs(value) >= 1e15:
-            raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=value), field=field)
+            raise ApplicationError(
+                errors.PHONE_LOST_DIGITS.format(value=mask_phone(str(value))), field=field
+            )
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().lstrip("'")
     if _SCIENTIFIC.fullmatch(text):
-        raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=text), field=field)
+        raise ApplicationError(errors.PHONE_LOST_DIGITS.format(value=mask_phone(text)), field=field)
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     mobile = _MOBILE.fullmatch(_STRIP.sub("", text))
@@ -40,9 +45,11 @@ def parse_phone(value: Any, *, field: str = "phone") -> str:
     try:
         number = phonenumbers.parse(text, REGION)
     except phonenumbers.NumberParseException as exc:
-        raise ApplicationError(errors.PHONE_INVALID.format(value=text), field=field) from exc
+        raise ApplicationError(
+            errors.PHONE_INVALID.format(value=mask_phone(text)), field=field
+        ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ApplicationError(errors.PHONE_INVALID.format(value=text), field=field)
+        raise ApplicationError(errors.PHONE_INVALID.format(value=mask_phone(text)), field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
