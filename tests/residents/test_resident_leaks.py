@@ -99,3 +99,12 @@ def test_job_page_of_an_import_needs_the_import_permission(client, street, peopl
     login(client, people.worker_a)
     response = client.get(f"/jobs/{job.pk}/")
     assert response.status_code == 302 and response["Location"] == f"/residents/import/{job.pk}/"
+
+
+def test_error_workbook_only_for_who_uploaded(client, street, people, tmp_path):
+    login(client, people.worker_a)
+    job = _upload(client, street, tmp_path, [["姓名", "身份证号"], ["张三", BAD_ID]])
+    assert client.get(f"/residents/import/{job.pk}/rejected.xlsx").status_code == 200
+    for who in ("command", "scoped_admin", "worker_b"):
+        login(client, getattr(people, who))
+        assert client.get(f"/residents/import/{job.pk}/rejected.xlsx").status_code == 404, who

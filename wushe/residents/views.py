@@ -402,7 +402,9 @@ class ResidentImportErrorsView(RolePermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = _import_job(request, pk)
-        if not job.upload or job.status != Job.Status.DONE:
+        # The rejected rows go back as they were uploaded (whole ID numbers, phones): only to
+        # the person who uploaded them, not to everyone whose area covers the import.
+        if not job.upload or job.status != Job.Status.DONE or job.created_by_id != request.user.pk:
             raise Http404
         with job.upload.open("rb") as handle:
             content = services.resident_error_workbook(
