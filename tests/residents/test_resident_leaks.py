@@ -108,3 +108,17 @@ def test_error_workbook_only_for_who_uploaded(client, street, people, tmp_path):
     for who in ("command", "scoped_admin", "worker_b"):
         login(client, getattr(people, who))
         assert client.get(f"/residents/import/{job.pk}/rejected.xlsx").status_code == 404, who
+
+
+def _count(api, q):
+    return api.get("/api/v1/residents/", {"q": q}).json()["count"]
+
+
+def test_whole_number_search_only_for_who_may_see_it(api, street, people):
+    resident = ResidentFactory(area=street.building_a1, id_number=ID_A, phone="+8613812345678")
+    login(api, people.district)  # sees 138****5678 and 3101**********xxxx, may not reveal
+    assert _count(api, "5678") == 1 and _count(api, ID_A[-4:]) == 1
+    assert _count(api, "13812345678") == 0
+    assert _count(api, resident.id_number) == 0
+    login(api, people.command)
+    assert _count(api, "13812345678") == 1 and _count(api, resident.id_number) == 1

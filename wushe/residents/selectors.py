@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
-from wushe.core.privacy import blind_index, blind_tail
+from wushe.core.privacy import Access, blind_index, blind_tail
+from wushe.core.privacy.policy import role_of, rule_for
 from wushe.core.scoping import get_scoped, scoped
 from wushe.residents.models import Household, Resident, ResidentTag, Tag
 from wushe.residents.pinyin import search_key
@@ -59,7 +60,7 @@ def resident_list(
         q = derived_q(tag)
         qs = qs.filter(q if q is not None else Q(tag_links__tag__code=tag))
     if search:
-        qs = qs.filter(search_q(search))
+        qs = qs.filter(search_q(search, actor=actor))
     if tag or search:
         qs = qs.distinct()
     return qs.select_related("area", "household__building").prefetch_related(
@@ -67,16 +68,35 @@ def resident_list(
     )
 
 
-def search_q(text: str) -> Q:
+def _may_match(actor: Any, kind: str, *, whole: bool) -> bool:
+    """Whether ``actor`` may search by a value of ``kind``: by its last four when they see it
+    at all, by the whole value only when they see it in full or may reveal it. A hit confirms
+    a guess, so a role that sees ``138****5678`` would otherwise find the full number in at
+    most 10,000 searches, with nothing in the access log."""
+    rule = rule_for(kind, role_of(actor))
+    if whole:
+        return rule.show is Access.FULL or rule.may_reveal
+    return rule.show is not Access.HIDDEN
+
+
+def search_q(text: str, *, actor: Any) -> Q:
     term = unicodedata.normalize("NFKC", text).strip()
     compact = "".join(term.split())
+    nothing = Q(pk__in=[])
     if _DIGITS.match(compact):
-        return Q(phone_tail=blind_tail("phone", compact)) | Q(
-            id_number_tail=blind_tail("id_number", compact.upper())
-        )
+        q = nothing
+        if _may_match(actor, "phone", whole=False):
+            q |= Q(phone_tail=blind_tail("phone", compact))
+        if _may_match(actor, "id_number", whole=False):
+            q |= Q(id_number_tail=blind_tail("id_number", compact.upper()))
+        return q
     if len(compact) >= 15 and re.fullmatch(r"\d{17}[\dXx]|\d{15}", compact):
+        if not _may_match(actor, "id_number", whole=True):
+            return nothing
         return Q(id_number_index=blind_index("id_number", compact))
     if re.fullmatch(r"\+?[\d\-()]{7,}", compact):
+        if not _may_match(actor, "phone", whole=True):
+            return nothing
         return Q(phone_index=blind_index("phone", compact))
     key = search_key(compact)
     if key and key == compact.lower():
