@@ -122,3 +122,12 @@ def test_whole_number_search_only_for_who_may_see_it(api, street, people):
     assert _count(api, resident.id_number) == 0
     login(api, people.command)
     assert _count(api, "13812345678") == 1 and _count(api, resident.id_number) == 1
+
+
+def test_export_log_keeps_no_search_words(client, street, people):
+    ResidentFactory(area=street.building_a1, phone="+8613812345678")
+    login(client, people.worker_a)
+    assert client.get("/residents/export.xlsx", {"q": "13812345678"}).status_code == 200
+    entry = ActionLog.objects.get(action="residents.export.downloaded")
+    assert "13812345678" not in repr(entry.data)
+    assert entry.data["filters"] == {"search": True} and entry.data["rows"] == 1

@@ -432,6 +432,15 @@ EXPORT_COLUMNS = (
 )
 
 
+def _logged_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """The export's filters for the action log, which is stored unencrypted: whether a search
+    was made, not its words (they may be a whole phone or ID number)."""
+    logged = {k: v for k, v in filters.items() if v}
+    if "search" in logged:
+        logged["search"] = True
+    return logged
+
+
 class ResidentExportView(RolePermissionRequiredMixin, View):
     """The list as .xlsx; protected values masked (an export never carries a full value)."""
 
@@ -472,7 +481,7 @@ class ResidentExportView(RolePermissionRequiredMixin, View):
             "residents.export.downloaded",
             actor=user,
             area_path=getattr(user, "scope_path", None) or "",
-            data={"rows": count, "filters": {k: v for k, v in filters.items() if v}},
+            data={"rows": count, "filters": _logged_filters(filters)},
         )
         buffer = io.BytesIO()
         workbook.save(buffer)
