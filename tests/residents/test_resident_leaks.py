@@ -131,3 +131,19 @@ def test_export_log_keeps_no_search_words(client, street, people):
     entry = ActionLog.objects.get(action="residents.export.downloaded")
     assert "13812345678" not in repr(entry.data)
     assert entry.data["filters"] == {"search": True} and entry.data["rows"] == 1
+
+
+def test_consenting_guardian_masked_like_a_name(api, client, street, people):
+    child = ResidentFactory(
+        area=street.building_a1,
+        legal_basis="consent",
+        consent_purpose="社区服务",
+        consent_guardian="赵监护",
+    )
+    login(api, people.district)
+    assert api.get(f"/api/v1/residents/{child.pk}/").json()["consent_guardian"] == "赵**"
+    login(client, people.district)
+    page = client.get(f"/residents/{child.pk}/").content.decode()
+    assert "赵监护" not in page and "赵**" in page
+    login(api, people.worker_a)
+    assert api.get(f"/api/v1/residents/{child.pk}/").json()["consent_guardian"] == "赵监护"

@@ -62,6 +62,7 @@ class ResidentOutput(serializers.ModelSerializer):
     emergency_phone = MaskedField()
     guardian = MaskedField(kind="name")
     guardian_phone = MaskedField()
+    consent_guardian = MaskedField(kind="name")
     health_notes = MaskedField()
     area = serializers.CharField(source="area.code")
     household = serializers.SerializerMethodField()

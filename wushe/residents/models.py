@@ -156,7 +156,12 @@ class Resident(ProtectedFieldsMixin, TimeStampedModel):
     )
 
     scope_path_field = "area__path"
-    privacy_kinds = {"name": "name", "emergency_contact": "name", "guardian": "name"}
+    privacy_kinds = {
+        "name": "name",
+        "emergency_contact": "name",
+        "guardian": "name",
+        "consent_guardian": "name",
+    }
 
     class Meta:
         verbose_name = _("resident")

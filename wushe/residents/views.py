@@ -132,6 +132,7 @@ def _detail_context(request: HttpRequest, resident: Resident, **extra: Any) -> d
         "name": shown(user, resident, "name"),
         "emergency_contact": shown(user, resident, "emergency_contact"),
         "guardian": shown(user, resident, "guardian"),
+        "consent_guardian": shown(user, resident, "consent_guardian"),
         "fields": fields,
         "tags": selectors.resident_tags(resident),
         "can_edit": user_may(user, "residents.edit"),
