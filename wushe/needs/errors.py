@@ -1,6 +1,7 @@
 """Messages of the needs app (tests assert on these constants)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wushe.core.errors import ApplicationError
 
@@ -11,7 +12,18 @@ RESIDENT_OUT_OF_SCOPE = _("This resident is outside your area.")
 AREA_OUT_OF_SCOPE = _("This area is outside your area.")
 CRITICAL_WITHOUT_DAYS = _("“Medicine for a critical condition” needs the days of medicine left.")
 DEADLINE_IN_PAST = _("The deadline is already past.")
+UNKNOWN_CATEGORY = _("Unknown category “{category}”.")
 INVALID_TRANSITION = _("A request that is “{status}” cannot be {action}.")
+# What was refused, put into INVALID_TRANSITION and TASK_INVALID as {action}.
+CLOSED = pgettext_lazy("refused action", "closed")
+REOPENED = pgettext_lazy("refused action", "reopened")
+GIVEN_TASKS = pgettext_lazy("refused action", "given tasks")
+OFFERED = pgettext_lazy("refused action", "offered")
+ACCEPTED = pgettext_lazy("refused action", "accepted")
+DECLINED = pgettext_lazy("refused action", "declined")
+STARTED = pgettext_lazy("refused action", "started")
+COMPLETED = pgettext_lazy("refused action", "completed")
+FAILED = pgettext_lazy("refused action", "marked as not possible")
 TASK_NOT_OPEN = _("Someone else has already taken this task.")
 OFFER_LAPSED = _("This offer lapsed: it was not answered in time and can no longer be accepted.")
 TASK_INVALID = _("This task is “{status}”: it cannot be {action} now.")

@@ -3,6 +3,7 @@ filters and bulk assign, and the small action forms."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -33,6 +34,7 @@ class PublicNeedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
         self.fields["community"].label_from_instance = lambda area: area.name
+        self.fields["community"].empty_label = _("Choose your community")
 
 
 class IntakeForm(forms.Form):
@@ -107,3 +109,7 @@ class DoneForm(forms.Form):
 
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=20)
+
+    def clean_code(self) -> str:
+        # A Chinese input method in full-width mode types "ＡＢ２３": the same code.
+        return unicodedata.normalize("NFKC", self.cleaned_data["code"])

@@ -155,7 +155,9 @@ def _validate_facts(data: dict[str, Any]) -> None:
     if deadline is not None and deadline < timezone.now() - datetime.timedelta(hours=1):
         raise ApplicationError(errors.DEADLINE_IN_PAST, field="deadline")
     if data.get("category") is not None and data["category"] not in Category.values:
-        raise ApplicationError(f"Unknown category “{data['category']}”.", field="category")
+        raise ApplicationError(
+            errors.UNKNOWN_CATEGORY.format(category=data["category"]), field="category"
+        )
 
 
 def need_create(
@@ -373,7 +375,9 @@ def need_close(*, actor: Any, need: Need, outcome: str, note: str = "") -> Need:
         raise ApplicationError(errors.REASON_REQUIRED, field="outcome")
     if need.status not in OPEN_STATUSES:
         raise ApplicationError(
-            errors.INVALID_TRANSITION.format(status=need.get_status_display(), action="closed"),
+            errors.INVALID_TRANSITION.format(
+                status=need.get_status_display(), action=errors.CLOSED
+            ),
             field="status",
         )
     if outcome == Outcome.NOT_POSSIBLE and not note.strip():
@@ -395,7 +399,9 @@ def need_reopen(*, actor: Any, need: Need, reason: str) -> Need:
     need = Need.objects.select_for_update().get(pk=need.pk)
     if need.status in OPEN_STATUSES:
         raise ApplicationError(
-            errors.INVALID_TRANSITION.format(status=need.get_status_display(), action="reopened"),
+            errors.INVALID_TRANSITION.format(
+                status=need.get_status_display(), action=errors.REOPENED
+            ),
             field="status",
         )
     if not reason.strip():
@@ -506,7 +512,9 @@ def task_create(*, actor: Any, need: Need, role: str = "") -> Task:
     _check_area(actor, need.area)
     if not need.is_open:
         raise ApplicationError(
-            errors.INVALID_TRANSITION.format(status=need.get_status_display(), action="given tasks")
+            errors.INVALID_TRANSITION.format(
+                status=need.get_status_display(), action=errors.GIVEN_TASKS
+            )
         )
     task = Task.objects.create(need=need, role=role)
     _event(need, "task_created", actor, new=TS.OPEN, task=task, note=role)
@@ -526,7 +534,7 @@ def task_offer(
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status not in (TS.OPEN, TS.OFFERED):
         raise ApplicationError(
-            errors.TASK_INVALID.format(status=task.get_status_display(), action="offered")
+            errors.TASK_INVALID.format(status=task.get_status_display(), action=errors.OFFERED)
         )
     existing = TaskAssignment.objects.filter(task=task, volunteer=volunteer).first()
     if existing is not None and existing.state == AS.DECLINED:
@@ -628,7 +636,9 @@ def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignme
         raise ApplicationError(errors.OFFER_LAPSED)
     if assignment.state != AS.OFFERED:
         raise ApplicationError(
-            errors.TASK_INVALID.format(status=assignment.get_state_display(), action="accepted")
+            errors.TASK_INVALID.format(
+                status=assignment.get_state_display(), action=errors.ACCEPTED
+            )
         )
     if not _take(task, actor, from_status=TS.OFFERED):
         raise errors.ConflictError(errors.TASK_NOT_OPEN)
@@ -682,7 +692,9 @@ def assignment_decline(
         return assignment
     if assignment.state != AS.OFFERED:
         raise ApplicationError(
-            errors.TASK_INVALID.format(status=assignment.get_state_display(), action="declined")
+            errors.TASK_INVALID.format(
+                status=assignment.get_state_display(), action=errors.DECLINED
+            )
         )
     _decline(task, assignment, actor=actor, reason=reason, lapsed=False)
     return assignment
@@ -737,7 +749,7 @@ def assignment_remove(
     return assignment
 
 
-def _my_task(actor: Any, task: Task, allowed: tuple[str, ...], action: str) -> Task:
+def _my_task(actor: Any, task: Task, allowed: tuple[str, ...], action: Any) -> Task:
     task = Task.objects.select_for_update().select_related("need__area").get(pk=task.pk)
     if task.assignee_id != getattr(actor, "pk", None):
         raise PermissionDeniedError(errors.NOT_YOUR_TASK)
@@ -750,7 +762,7 @@ def _my_task(actor: Any, task: Task, allowed: tuple[str, ...], action: str) -> T
 
 @transaction.atomic
 def task_start(*, actor: Any, task: Task) -> Task:
-    task = _my_task(actor, task, (TS.ACCEPTED,), "started")
+    task = _my_task(actor, task, (TS.ACCEPTED,), errors.STARTED)
     task.status = TS.IN_PROGRESS
     task.save(update_fields=["status", "updated_at"])
     _event(task.need, "task_started", actor, old=TS.ACCEPTED, new=TS.IN_PROGRESS, task=task)
@@ -762,7 +774,7 @@ def task_start(*, actor: Any, task: Task) -> Task:
 @transaction.atomic
 def task_complete(*, actor: Any, task: Task, note: str = "", photo: Any = None) -> Task:
     """Done, with a note or a photo; the request is done when all its tasks are."""
-    task = _my_task(actor, task, (TS.ACCEPTED, TS.IN_PROGRESS), "completed")
+    task = _my_task(actor, task, (TS.ACCEPTED, TS.IN_PROGRESS), errors.COMPLETED)
     old = task.status
     task.status = TS.DONE
     task.note = note[:500]
@@ -782,7 +794,7 @@ def task_fail(*, actor: Any, task: Task, reason: str) -> Task:
     """Could not be done, with the reason; the request fails with it (a worker may reopen)."""
     if not reason.strip():
         raise ApplicationError(errors.REASON_REQUIRED, field="reason")
-    task = _my_task(actor, task, (TS.ACCEPTED, TS.IN_PROGRESS), "failed")
+    task = _my_task(actor, task, (TS.ACCEPTED, TS.IN_PROGRESS), errors.FAILED)
     old = task.status
     task.status = TS.FAILED
     task.reason = reason[:500]

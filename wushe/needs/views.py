@@ -51,6 +51,17 @@ def _need_or_404(actor: Any, pk: Any) -> Need:
         raise Http404(str(exc.message)) from exc
 
 
+def _form_problems(form: Any) -> str:
+    """A small action form's errors as one message, each after its field's label."""
+    return " ".join(
+        _("%(field)s: %(problems)s")
+        % {"field": form.fields[name].label, "problems": " ".join(problems)}
+        if name in form.fields
+        else " ".join(problems)
+        for name, problems in form.errors.items()
+    )
+
+
 def _row(actor: Any, need: Need, ctx: PrivacyContext | None = None) -> dict[str, Any]:
     return {
         "need": need,
@@ -81,12 +92,15 @@ class QueueView(RolePermissionRequiredMixin, View):
         )
         page = Paginator(needs, 50).get_page(request.GET.get("page"))
         can_dispatch = user_may(request.user, "needs.dispatch")
+        query = request.GET.copy()  # the pager keeps the filters
+        query.pop("page", None)
         return render(
             request,
             "needs/queue.html",
             {
                 "form": form,
                 "page": page,
+                "query": query.urlencode(),
                 "rows": [_row(request.user, n) for n in page],
                 "can_dispatch": can_dispatch,
                 "volunteers": volunteer_list(actor=request.user) if can_dispatch else [],
@@ -104,15 +118,18 @@ class QueueView(RolePermissionRequiredMixin, View):
             volunteer = get_user_model().objects.get(
                 pk=int(request.POST.get("volunteer") or 0), role="volunteer"
             )
-            if needs:
-                services.needs_bulk_assign(actor=request.user, needs=needs, volunteer=volunteer)
-                messages.success(
-                    request,
-                    _("%(n)s request(s) offered to %(who)s.") % {"n": len(needs), "who": volunteer},
-                )
+            if not needs:
+                raise ValueError("no request ticked")
+            services.needs_bulk_assign(actor=request.user, needs=needs, volunteer=volunteer)
+            messages.success(
+                request,
+                _("%(n)s request(s) offered to %(who)s.") % {"n": len(needs), "who": volunteer},
+            )
         except (ApplicationError, ValueError, get_user_model().DoesNotExist) as exc:
             messages.error(request, getattr(exc, "message", _("Choose requests and a volunteer.")))
-        return redirect("needs:queue")
+        # The form posts to the filtered address: back to the same filters and page.
+        query = request.GET.urlencode()
+        return redirect(reverse("needs:queue") + (f"?{query}" if query else ""))
 
 
 class NeedDetailView(RolePermissionRequiredMixin, View):
@@ -165,8 +182,9 @@ class NeedDetailView(RolePermissionRequiredMixin, View):
             services.need_verify(actor=actor, need=need)
         elif what == "close":
             form = CloseForm(post)
-            if form.is_valid():
-                services.need_close(actor=actor, need=need, **form.cleaned_data)
+            if not form.is_valid():
+                raise ApplicationError(_form_problems(form))
+            services.need_close(actor=actor, need=need, **form.cleaned_data)
         elif what == "reopen":
             services.need_reopen(actor=actor, need=need, reason=post.get("reason", ""))
         elif what == "merge":
@@ -329,12 +347,13 @@ class MyTasksView(RolePermissionRequiredMixin, View):
                     services.task_start(actor=actor, task=a.task)
                 elif what == "done":
                     form = DoneForm(request.POST, request.FILES)
-                    form.is_valid()
+                    if not form.is_valid():  # a note or photo is never dropped silently
+                        raise ApplicationError(_form_problems(form))
                     services.task_complete(
                         actor=actor,
                         task=a.task,
-                        note=form.cleaned_data.get("note", ""),
-                        photo=form.cleaned_data.get("photo"),
+                        note=form.cleaned_data["note"],
+                        photo=form.cleaned_data["photo"],
                     )
                 elif what == "fail":
                     services.task_fail(actor=actor, task=a.task, reason=reason)

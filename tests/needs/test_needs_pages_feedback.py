@@ -1,0 +1,150 @@
+"""What a worker or volunteer is told when a needs page refuses something: never "Saved." for
+nothing, never an English word inside a Chinese message, never a note or photo dropped; and
+the queue keeps its filters across pages and a bulk assign."""
+
+from __future__ import annotations
+
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from tests.browser.browser_support import tr
+from tests.conftest import login
+from tests.needs.factories_needs import make_need, make_volunteer
+from wushe.core.errors import ApplicationError
+from wushe.needs import errors, services
+from wushe.needs.models import Need, Status, TaskAssignment
+
+
+def _messages(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _post(client, url, data):
+    """POST, then follow to the page, which shows (and so uses up) the messages."""
+    response = client.post(url, data)
+    messages = _messages(response)
+    client.get(response["Location"])
+    return response, messages
+
+
+def test_close_with_a_bad_form_says_why_and_closes_nothing(client, people, street):
+    need = make_need(people.worker_a, street.building_a1)
+    login(client, people.worker_a)
+    _, shown = _post(
+        client, f"/needs/{need.pk}/", {"do": "close", "outcome": "fulfilled", "note": "很" * 501}
+    )
+    need.refresh_from_db()
+    assert need.status == Status.TRIAGED  # still open
+    assert tr("Saved.") not in shown
+    assert len(shown) == 1 and shown[0].startswith(tr("Note"))  # the field's label, in Chinese
+
+    _, shown = _post(client, f"/needs/{need.pk}/", {"do": "close", "outcome": "no-such-outcome"})
+    need.refresh_from_db()
+    assert need.status == Status.TRIAGED
+    assert shown == [shown[0]] and shown[0].startswith(tr("Why is it closed?"))
+
+
+def _accepted_task(people, street):
+    vol = make_volunteer("v1", street.community_a)
+    need = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=need)
+    a = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+    services.assignment_accept(actor=vol, assignment=a)
+    return vol, need, a
+
+
+def test_done_with_a_photo_that_is_no_picture_is_refused_not_dropped(client, people, street):
+    vol, need, a = _accepted_task(people, street)
+    login(client, vol)
+    not_a_picture = SimpleUploadedFile("receipt.jpg", b"not an image", content_type="image/jpeg")
+    _, shown = _post(
+        client,
+        "/needs/my-tasks/",
+        {"assignment": a.pk, "do": "done", "note": "已送达", "photo": not_a_picture},
+    )
+    a.task.refresh_from_db()
+    assert a.task.status == "accepted"  # not done without the photo the volunteer sent
+    assert len(shown) == 1 and shown[0].startswith(tr("Photo"))
+
+    _, shown = _post(
+        client, "/needs/my-tasks/", {"assignment": a.pk, "do": "done", "note": "好" * 501}
+    )
+    a.task.refresh_from_db()
+    assert a.task.status == "accepted"
+    assert len(shown) == 1 and shown[0].startswith(tr("Note"))
+
+    client.post("/needs/my-tasks/", {"assignment": a.pk, "do": "done", "note": "已送达"})
+    a.task.refresh_from_db()
+    assert a.task.status == "done" and a.task.note == "已送达"
+
+
+def test_a_refused_step_is_said_in_chinese_without_english_words(client, people, street):
+    vol, need, a = _accepted_task(people, street)
+    login(client, vol)
+    _, shown = _post(
+        client, "/needs/my-tasks/", {"assignment": a.pk, "do": "decline", "reason": "忙"}
+    )
+    assert len(shown) == 1
+    assert "declined" not in shown[0] and tr("declined") not in shown[0]
+    with translation.override("zh-hans"):
+        assert str(errors.DECLINED) in shown[0]
+        assert str(errors.DECLINED) != "declined"  # the catalogue has it
+
+    with translation.override("zh-hans"):
+        for action in (
+            errors.CLOSED,
+            errors.REOPENED,
+            errors.GIVEN_TASKS,
+            errors.OFFERED,
+            errors.ACCEPTED,
+            errors.STARTED,
+            errors.COMPLETED,
+            errors.FAILED,
+        ):
+            assert not str(action).isascii(), action
+        try:
+            services.need_create(
+                actor=people.worker_a,
+                area=street.building_a1,
+                category="unicorns",
+                channel="phone",
+                caller_name="张阿姨",
+            )
+        except ApplicationError as exc:
+            message = str(exc.message)
+        assert "unicorns" in message and "Unknown" not in message
+
+
+def test_queue_pages_and_bulk_assign_keep_the_filters(client, people, street):
+    for _ in range(51):
+        make_need(people.worker_a, street.building_a1, category="medicine")
+    make_need(people.worker_a, street.building_a1, category="groceries")
+    login(client, people.worker_a)
+    html = client.get("/needs/", {"category": "medicine"}).content.decode()
+    assert "?category=medicine&amp;page=2" in html
+
+    vol = make_volunteer("v1", street.community_a)
+    need = Need.objects.filter(category="medicine").first()
+    r, _ = _post(
+        client, "/needs/?category=medicine&page=2", {"need": [need.pk], "volunteer": vol.pk}
+    )
+    assert r["Location"] == "/needs/?category=medicine&page=2"
+    assert TaskAssignment.objects.filter(volunteer=vol).count() == 1
+
+    _, shown = _post(client, "/needs/?category=medicine", {"volunteer": vol.pk})  # none ticked
+    assert shown == [tr("Choose requests and a volunteer.")]
+
+
+def test_tracking_code_typed_full_width_is_found(client, street):
+    need = make_need(None, street.building_a1, channel="web_form")
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in need.tracking_code)
+    r = client.get("/needs/track/", {"code": " " + full_width.lower() + " "})
+    assert r.status_code == 200
+    assert r.context["need"] == need
+
+
+def test_public_form_asks_to_choose_a_community_in_words(client, street):
+    html = client.get("/needs/help/").content.decode()
+    assert "---------" not in html
+    assert f'<option value="" selected>{tr("Choose your community")}</option>' in html
