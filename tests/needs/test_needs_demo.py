@@ -5,8 +5,9 @@ import random
 
 import pytest
 
+from wushe.accounts.models import User
 from wushe.core.demo_runner import DemoContext
-from wushe.needs.models import Need
+from wushe.needs.models import Need, TaskAssignment
 from wushe.volunteers.models import VolunteerProfile
 
 
@@ -31,6 +32,15 @@ def test_demo_requests_and_volunteers_idempotent(db):
     assert Need.objects.filter(priority__gte=1_000_000).exists()
     assert Need.objects.filter(status="done").exists()
     assert len({n.category for n in Need.objects.all()}) >= 6
+    # The README's "volunteer" has offers to answer and a task to finish, not an empty page.
+    mine = TaskAssignment.objects.filter(volunteer=User.objects.get(username="volunteer"))
+    states = sorted(
+        mine.filter(task__status__in=["offered", "accepted"]).values_list("state", flat=True)
+    )
+    assert states == ["accepted", "offered", "offered"]
     run()
     assert Need.objects.count() == count
     assert VolunteerProfile.objects.count() == 13
+    assert (
+        mine.count() == len(states) + mine.exclude(task__status__in=["offered", "accepted"]).count()
+    )

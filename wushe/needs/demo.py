@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from wushe.core.management.actor import SystemActor
 from wushe.needs import services
-from wushe.needs.models import Category, Channel, Need
+from wushe.needs.models import Category, Channel, Need, Status, Task, TaskAssignment
 from wushe.residents.models import Resident
 
 COUNT = 60
@@ -84,8 +84,32 @@ def build(context: Any) -> None:
                 services.assignment_accept(actor=volunteer, assignment=offer)
             if roll < 0.2:
                 services.task_complete(actor=volunteer, task=task, note="已送达")
+    if volunteers:
+        _work_for_the_demo_volunteer(actor, volunteers[0])
     escalated = services.needs_escalate_overdue()
     context.out.write(
         f"needs: {created} requests created ({Need.objects.count()} in all), "
         f"{escalated} escalated\n"
     )
+
+
+def _work_for_the_demo_volunteer(actor: Any, volunteer: Any) -> None:
+    """The README's ``volunteer`` signs in to something to do: two offers to answer and a task
+    under way, from open requests of their community (left alone once they have live work)."""
+    live = TaskAssignment.objects.filter(
+        volunteer=volunteer,
+        state__in=[TaskAssignment.State.OFFERED, TaskAssignment.State.ACCEPTED],
+        task__status__in=[Task.TaskStatus.OFFERED, Task.TaskStatus.ACCEPTED],
+    )
+    if live.exists():
+        return
+    needs = Need.objects.filter(
+        area__path__startswith=volunteer.scope_area.path,
+        status=Status.TRIAGED,
+        tasks__isnull=True,
+    ).order_by("tracking_code")[:3]
+    for n, need in enumerate(needs):
+        task = services.task_create(actor=actor, need=need, role="")
+        offer = services.task_offer(actor=actor, task=task, volunteer=volunteer)
+        if n == 0:
+            services.assignment_accept(actor=volunteer, assignment=offer)
