@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -99,6 +100,16 @@ def test_job_page_of_an_import_needs_the_import_permission(client, street, peopl
     login(client, people.worker_a)
     response = client.get(f"/jobs/{job.pk}/")
     assert response.status_code == 302 and response["Location"] == f"/residents/import/{job.pk}/"
+
+
+def test_a_failed_preview_keeps_no_copy_of_the_sheet(client, street, people, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    login(client, people.worker_a)
+    job = _upload(client, street, tmp_path, [["没有表头"], ["张三", BAD_ID, "13812345678"]])
+    assert job.status == Job.Status.FAILED
+    assert not job.upload
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+    assert client.post(f"/residents/import/{job.pk}/confirm/").status_code == 404
 
 
 def test_error_workbook_only_for_who_uploaded(client, street, people, tmp_path):

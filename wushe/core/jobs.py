@@ -86,9 +86,10 @@ def job_run(job_id: int, work: Work) -> Job:
     job.save(
         update_fields=["status", "error", "result", "progress_done", "finished_at", "updated_at"]
     )
-    if job.upload and not job.params.get("dry_run"):
+    if job.upload and (job.status == Job.Status.FAILED or not job.params.get("dry_run")):
         # Uploaded sheets hold personal data: keep them no longer than the job needs them
-        # (a preview keeps its file so that the same file can then be applied).
+        # (a preview that worked keeps its file so that the same file can then be applied;
+        # one that failed cannot be applied).
         job.upload.delete(save=True)
     return job
 
