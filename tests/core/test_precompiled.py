@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from wushe.areas.models import Area
 from wushe.core.models import ActionLog
-from wushe.core.precompiled import PrecompiledInsert, PrecompiledQuery
+from wushe.core.precompiled import PrecompiledInsert, PrecompiledQuery, StartsWith
 from wushe.core.privacy import ProtectedFieldsMixin
 from wushe.core.privacy.keys import decrypt
 from wushe.needs.models import IdempotencyKey, Need
@@ -206,3 +206,30 @@ def test_a_failed_insert_marks_the_atomic_block_for_rollback_as_save_does(people
     by_save = attempt(lambda obj: obj.save(force_insert=True))
     by_insert = attempt(PrecompiledInsert(IdempotencyKey).insert)
     assert by_insert == by_save == "TransactionManagementError"
+
+
+def test_a_startswith_argument_gives_the_rows_of_the_queryset_escaped_for_like(street):
+    under = PrecompiledQuery(
+        lambda level, prefix: Area.objects.filter(level=level, path__startswith=prefix).order_by(
+            "path"
+        ),
+        types=(str, StartsWith),
+    )
+    for level, prefix in [
+        ("building", street.community_a.path),
+        ("building", street.street.path),
+        ("grid", street.community_b.path),
+        ("building", "/no-such/"),
+    ]:
+        expected = list(Area.objects.filter(level=level, path__startswith=prefix).order_by("path"))
+        assert under.all(level, prefix) == expected
+    # LIKE wildcards in the value are matched literally, as Django's lookup does.
+    wild = street.community_a.path[:-2] + "_/"
+    assert not Area.objects.filter(path__startswith=wild).exists()
+    assert under.all("building", wild) == [] and under.all("building", "%") == []
+
+
+def test_a_startswith_position_must_reach_the_sql_as_a_prefix(db):
+    equal = PrecompiledQuery(lambda path: Area.objects.filter(path=path), types=(StartsWith,))
+    with pytest.raises(ValueError, match="each argument"):
+        equal.all("/310115000000/")

@@ -18,7 +18,8 @@ values (strings, or integers for the positions named in ``types``), each of whic
 the SQL as exactly one placeholder (equality filters, not ``__in`` lists or ``None``);
 values the query holds itself (a fixed ``status__in`` list) stay as compiled. The values
 passed per call go to the database driver as they are, so they must be what the column
-stores.
+stores. A position typed ``StartsWith`` takes a string used in a ``__startswith`` filter
+(an area path prefix): each call escapes it for LIKE as Django does.
 """
 
 from __future__ import annotations
@@ -35,14 +36,28 @@ from django.db.models.sql.subqueries import InsertQuery
 M = TypeVar("M", bound=models.Model)
 
 
+class StartsWith:
+    """In ``PrecompiledQuery``'s ``types``: a string argument given to ``__startswith``."""
+
+
+def _like_prefix(using: str, value: str) -> str:
+    # What Django's startswith lookup sends: the value escaped for LIKE, then "%".
+    return f"{connections[using].ops.prep_for_like_query(value)}%"
+
+
 class _Compiled:
-    def __init__(self, queryset: models.QuerySet[Any], sentinels: list[Any]) -> None:
+    def __init__(
+        self, queryset: models.QuerySet[Any], sentinels: list[Any], types: tuple[type, ...]
+    ) -> None:
         compiler = queryset.query.get_compiler(using=queryset.db)
         # as_sql() also fills the compiler's select list, klass_info and col_count.
         self.sql, params = compiler.as_sql()
         self.params = list(params)
         self.positions = []
-        for sentinel in sentinels:
+        self.prefixes = {i for i, kind in enumerate(types) if kind is StartsWith}
+        for n, sentinel in enumerate(sentinels):
+            if n in self.prefixes:
+                sentinel = _like_prefix(queryset.db, sentinel)
             found = [
                 i for i, p in enumerate(self.params) if type(p) is type(sentinel) and p == sentinel
             ]
@@ -96,13 +111,13 @@ class PrecompiledQuery(Generic[M]):
             -(10**15) - 10 * i - round_ if kind is int else f"\x00precompiled-{i}-{round_}\x00"
             for i, kind in enumerate(self.types)
         ]
-        return _Compiled(self.build(*sentinels).using(self.using), sentinels)
+        return _Compiled(self.build(*sentinels).using(self.using), sentinels, self.types)
 
     def all(self, *values: Any) -> list[M]:
         c = self._get()
         params = list(c.params)
-        for position, value in zip(c.positions, values, strict=True):
-            params[position] = value
+        for i, (position, value) in enumerate(zip(c.positions, values, strict=True)):
+            params[position] = _like_prefix(self.using, value) if i in c.prefixes else value
         with connections[self.using].cursor() as cursor:
             cursor.execute(c.sql, params)
             rows = cursor.fetchall()

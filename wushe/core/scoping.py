@@ -25,26 +25,54 @@ from wushe.core.errors import NotFoundError
 M = TypeVar("M", bound=Model)
 
 
+NOTHING, PERSONAL, EVERYTHING, AREA = "nothing", "personal", "everything", "area"
+
+
+def scope_kind(model: type[Model], actor: Any) -> str:
+    """Which of ``scope_q``'s filters applies to ``actor`` on ``model``: ``NOTHING``,
+    ``PERSONAL`` (rows assigned to or created by the actor), ``EVERYTHING``, or ``AREA`` (the
+    actor's area path as a prefix, or personal rows). A hot path can compile one query per
+    kind and pass the actor's path and id as values (``scope_q_of_kind``)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return NOTHING
+    personal = PERSONAL if _personal_fields(model) else NOTHING
+    if getattr(actor, "sees_assigned_only", False):
+        return personal
+    if getattr(actor, "sees_everything", False):
+        return EVERYTHING
+    if not getattr(actor, "scope_path", None) or not getattr(model, "scope_path_field", None):
+        return personal
+    return AREA
+
+
+def _personal_fields(model: type[Model]) -> list[str]:
+    fields = (
+        getattr(model, "scope_assignee_field", None),
+        getattr(model, "scope_owner_field", None),
+    )
+    return [f for f in fields if f]
+
+
+def scope_q_of_kind(model: type[Model], kind: str, *, path: Any, user: Any) -> Q | None:
+    """The filter of ``scope_kind`` ``kind`` with ``path`` as the area prefix and ``user`` (a
+    user or its id) as the personal rows' user; ``None`` means nothing."""
+    if kind == NOTHING:
+        return None
+    if kind == EVERYTHING:
+        return Q()
+    personal = Q()
+    for field in _personal_fields(model):
+        personal |= Q(**{field: user})
+    if kind == PERSONAL:
+        return personal
+    return Q(**{f"{model.scope_path_field}__startswith": path}) | personal  # type: ignore[attr-defined]
+
+
 def scope_q(model: type[Model], actor: Any) -> Q | None:
     """The filter that limits ``model`` to what ``actor`` may see; ``None`` means nothing."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return None
-    assignee = getattr(model, "scope_assignee_field", None)
-    owner = getattr(model, "scope_owner_field", None)
-    personal = Q()
-    if assignee:
-        personal |= Q(**{assignee: actor})
-    if owner:
-        personal |= Q(**{owner: actor})
-    if getattr(actor, "sees_assigned_only", False):
-        return personal if (assignee or owner) else None
-    if getattr(actor, "sees_everything", False):
-        return Q()
-    path = getattr(actor, "scope_path", None)
-    path_field = getattr(model, "scope_path_field", None)
-    if not path or not path_field:
-        return personal if (assignee or owner) else None
-    return Q(**{f"{path_field}__startswith": path}) | personal
+    return scope_q_of_kind(
+        model, scope_kind(model, actor), path=getattr(actor, "scope_path", None), user=actor
+    )
 
 
 def scoped(queryset: QuerySet[M], actor: Any) -> QuerySet[M]:

@@ -8,7 +8,16 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from wushe.core.scoping import get_scoped, scoped
+from wushe.core.precompiled import PrecompiledQuery, StartsWith
+from wushe.core.scoping import (
+    AREA,
+    NOTHING,
+    PERSONAL,
+    get_scoped,
+    scope_kind,
+    scope_q_of_kind,
+    scoped,
+)
 from wushe.needs.models import (
     OPEN_STATUSES,
     Need,
@@ -79,23 +88,62 @@ def need_merge_candidates(need: Need, actor: Any) -> QuerySet[Need]:
     """Open requests of the same resident (or caller phone) and category that ``actor`` may
     see: offered for merging. The same phone may have called another community; its requests
     stay out of sight (their tracking codes open the public status page)."""
-    qs = Need.objects.filter(category=need.category, status__in=OPEN_STATUSES).exclude(pk=need.pk)
+    by, match = _merge_match(need)
+    if by is None:
+        return Need.objects.none()
+    return scoped(_merge_rows(need.category, by, match, need.pk), actor)
+
+
+def _merge_match(need: Need) -> tuple[str | None, Any]:
     if need.resident_id is not None:
-        qs = qs.filter(resident_id=need.resident_id)
-    elif need.caller_phone_index:
-        qs = qs.filter(caller_phone_index=need.caller_phone_index)
-    else:
-        return qs.none()
-    return scoped(qs, actor)
+        return "resident_id", need.resident_id
+    if need.caller_phone_index:
+        return "caller_phone_index", need.caller_phone_index
+    return None, None
+
+
+def _merge_rows(category: str, by: str, match: Any, pk: int) -> QuerySet[Need]:
+    return Need.objects.filter(category=category, status__in=OPEN_STATUSES, **{by: match}).exclude(
+        pk=pk
+    )
 
 
 MERGE_CANDIDATES_SHOWN = 5
 
 
 def need_merge_candidates_recent(need: Need, actor: Any) -> list[Need]:
-    """The latest few of ``need_merge_candidates`` (id, tracking code, status, created at)."""
-    qs = need_merge_candidates(need, actor).only("id", "tracking_code", "status", "created_at")
-    return list(qs.order_by("-id")[:MERGE_CANDIDATES_SHOWN])
+    """The latest few of ``need_merge_candidates`` (id, tracking code, status, created at).
+
+    Every intake answer lists them, so the query is compiled once per way of matching and
+    kind of scope (``core.precompiled``) and takes the actor's area path and id as values."""
+    by, match = _merge_match(need)
+    kind = scope_kind(Need, actor)
+    if by is None or kind == NOTHING:
+        return []
+    scope_values = {AREA: (actor.scope_path, actor.pk), PERSONAL: (actor.pk,)}.get(kind, ())
+    return _merge_recent_query(by, kind).all(need.category, match, need.pk, *scope_values)
+
+
+_MERGE_RECENT: dict[tuple[str, str], PrecompiledQuery[Need]] = {}
+
+
+def _merge_recent_query(by: str, kind: str) -> PrecompiledQuery[Need]:
+    query = _MERGE_RECENT.get((by, kind))
+    if query is not None:
+        return query
+
+    def build(category: str, match: Any, pk: int, *scope_values: Any) -> QuerySet[Need]:
+        path, user = {AREA: scope_values, PERSONAL: (None, *scope_values)}.get(kind, (None, None))
+        qs = _merge_rows(category, by, match, pk).filter(
+            scope_q_of_kind(Need, kind, path=path, user=user)
+        )
+        fields = ("id", "tracking_code", "status", "created_at")
+        return qs.only(*fields).order_by("-id")[:MERGE_CANDIDATES_SHOWN]
+
+    scope_types = {AREA: (StartsWith, int), PERSONAL: (int,)}.get(kind, ())
+    match_type = int if by == "resident_id" else str
+    query = PrecompiledQuery(build, types=(str, match_type, int, *scope_types))
+    return _MERGE_RECENT.setdefault((by, kind), query)
 
 
 def task_list(*, actor: Any, status: str | None = None, open_pool: bool = False) -> QuerySet[Task]:
