@@ -158,3 +158,35 @@ def test_consenting_guardian_masked_like_a_name(api, client, street, people):
     assert "赵监护" not in page and "赵**" in page
     login(api, people.worker_a)
     assert api.get(f"/api/v1/residents/{child.pk}/").json()["consent_guardian"] == "赵监护"
+
+
+def test_tag_details_are_health_notes(api, client, street, people):
+    from wushe.residents.models import ResidentTag, Tag
+
+    household = HouseholdFactory(building=street.building_a1)
+    resident = ResidentFactory(area=street.building_a1, household=household)
+    ResidentTag.objects.create(
+        resident=resident,
+        tag=Tag.objects.get(code="critical_treatment"),
+        treatment="dialysis",
+        schedule="周二四六 区中心医院",
+        note="家属陪同",
+    )
+    login(api, people.district)  # health notes hidden, no reveal
+    for body in (
+        api.get(f"/api/v1/residents/{resident.pk}/").json(),
+        api.get("/api/v1/residents/").json(),
+    ):
+        assert "区中心医院" not in str(body) and "家属陪同" not in str(body)
+        assert "critical_treatment" in str(body)
+    login(client, people.district)
+    for url in (
+        "/residents/",
+        f"/residents/{resident.pk}/",
+        f"/residents/households/{household.pk}/",
+    ):
+        page = client.get(url).content.decode()
+        assert "区中心医院" not in page, url
+    login(api, people.worker_a)
+    tags = api.get(f"/api/v1/residents/{resident.pk}/").json()["tags"]
+    assert {"schedule": "周二四六 区中心医院", "note": "家属陪同"}.items() <= tags[-1].items()

@@ -103,7 +103,11 @@ class ResidentOutput(serializers.ModelSerializer):
     def get_tags(self, obj: Resident) -> list[dict[str, Any]]:
         if "tag_names" not in self.context:
             self.context["tag_names"] = selectors.tag_names()
-        return selectors.resident_tags(obj, names=self.context["tag_names"])
+            request = self.context.get("request")
+            self.context["tag_details"] = selectors.sees_tag_details(getattr(request, "user", None))
+        return selectors.resident_tags(
+            obj, names=self.context["tag_names"], details=self.context["tag_details"]
+        )
 
     def get_birth_year(self, obj: Resident) -> int | None:
         return obj.birth_date.year if obj.birth_date else None

@@ -133,15 +133,23 @@ def tag_list() -> QuerySet[Tag]:
     return Tag.objects.filter(is_active=True)
 
 
+def sees_tag_details(actor: Any) -> bool:
+    """Whether ``actor`` sees a tag's details (treatment and its schedule, disability category
+    and grade, the sheet's remark): health notes, so only for the roles that may reveal one."""
+    return rule_for("health_note", role_of(actor)).may_reveal
+
+
 def resident_tags(
     resident: Resident,
     *,
     today: datetime.date | None = None,
     names: dict[str, str] | None = None,
+    details: bool = True,
 ) -> list[dict[str, Any]]:
     """Stored tags with details, plus the age tags that follow from the birth date.
 
-    For a list, pass ``names`` (``tag_names()``) once, or each row costs a query."""
+    For a list, pass ``names`` (``tag_names()``) once, or each row costs a query. For output
+    to a user, pass ``details=sees_tag_details(user)``."""
     today = today or timezone.localdate()
     tags: list[dict[str, Any]] = []
     if resident.birth_date is not None:
@@ -172,7 +180,7 @@ def resident_tags(
                 "code": link.tag.code,
                 "name": link.tag.name,
                 "derived": False,
-                **{k: v for k, v in detail.items() if v},
+                **({k: v for k, v in detail.items() if v} if details else {}),
             }
         )
     return tags

@@ -75,12 +75,13 @@ class ResidentListView(RolePermissionRequiredMixin, View):
         residents = selectors.resident_list(actor=user, **filters)
         page = Paginator(residents, 50).get_page(request.GET.get("page"))
         names = selectors.tag_names()
+        details = selectors.sees_tag_details(user)
         rows = [
             {
                 "resident": r,
                 "name": shown(user, r, "name"),
                 "phone": shown(user, r, "phone"),
-                "tags": selectors.resident_tags(r, names=names),
+                "tags": selectors.resident_tags(r, names=names, details=details),
             }
             for r in page
         ]
@@ -134,7 +135,7 @@ def _detail_context(request: HttpRequest, resident: Resident, **extra: Any) -> d
         "guardian": shown(user, resident, "guardian"),
         "consent_guardian": shown(user, resident, "consent_guardian"),
         "fields": fields,
-        "tags": selectors.resident_tags(resident),
+        "tags": selectors.resident_tags(resident, details=selectors.sees_tag_details(user)),
         "can_edit": user_may(user, "residents.edit"),
         "reveal_form": extra.pop("reveal_form", None) or RevealForm(),
         **extra,
@@ -273,11 +274,12 @@ class HouseholdView(RolePermissionRequiredMixin, View):
             household = selectors.household_get_for(request.user, pk)
         except ApplicationError as exc:
             raise Http404(str(exc.message)) from exc
+        details = selectors.sees_tag_details(request.user)
         members = [
             {
                 "resident": r,
                 "name": shown(request.user, r, "name"),
-                "tags": selectors.resident_tags(r),
+                "tags": selectors.resident_tags(r, details=details),
             }
             for r in selectors.household_members(actor=request.user, household=household)
         ]
