@@ -4,9 +4,11 @@ the queue keeps its filters across pages and a bulk assign."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.browser.browser_support import tr
 from tests.conftest import login
@@ -148,3 +150,39 @@ def test_public_form_asks_to_choose_a_community_in_words(client, street):
     html = client.get("/needs/help/").content.decode()
     assert "---------" not in html
     assert f'<option value="" selected>{tr("Choose your community")}</option>' in html
+
+
+def test_detail_closes_only_with_a_chosen_outcome_and_reads_plainly(client, people, street):
+    need = make_need(people.worker_a, street.building_a1, caller_phone="+8613812345678")
+    Need.objects.filter(pk=need.pk).update(sla_due_at=timezone.now() - datetime.timedelta(hours=1))
+    services.needs_escalate_overdue()
+    login(client, people.worker_a)
+    html = client.get(f"/needs/{need.pk}/").content.decode()
+    # Nothing chosen in advance: a stray tap on "Close" closes nothing.
+    assert f'<option value="" selected>{tr("Choose why")}</option>' in html
+    _, shown = _post(client, f"/needs/{need.pk}/", {"do": "close", "outcome": "", "note": ""})
+    need.refresh_from_db()
+    assert need.status == Status.TRIAGED and shown[0].startswith(tr("Why is it closed?"))
+    # The phone as people write it; the missed deadline in local time, not an ISO stamp.
+    html = client.get(f"/needs/{need.pk}/").content.decode()
+    assert "138 1234 5678" in html and "+8613812345678" not in html
+    due = timezone.localtime(need.sla_due_at)
+    assert f"{due:%Y-%m-%d %H:%M}" in html and "+00:00" not in html
+
+
+def test_a_declined_task_is_not_offered_back_in_the_open_pool(client, people, street):
+    vol = make_volunteer("v1", street.community_a)
+    need = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=need)
+    a = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+    other = services.task_create(
+        actor=people.worker_a, need=make_need(people.worker_a, street.building_a1)
+    )
+    login(client, vol)
+    _post(client, "/needs/my-tasks/", {"assignment": a.pk, "do": "decline", "reason": "不在家"})
+    task.refresh_from_db()
+    assert task.status == "open"  # back in the pool, for others
+    pool = client.get("/needs/my-tasks/").context["pool"]
+    assert other in pool and task not in pool
+    _, shown = _post(client, "/needs/my-tasks/", {"task": task.pk, "do": "claim"})
+    assert shown == [tr(errors.YOU_DECLINED)]  # said to the volunteer, not about them

@@ -94,7 +94,10 @@ class QueueFilterForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Why is it closed?"), choices=Outcome.choices)
+    # No outcome chosen in advance: one stray tap on "Close" must not close a request as done.
+    outcome = forms.ChoiceField(
+        label=_("Why is it closed?"), choices=[("", _("Choose why"))] + list(Outcome.choices)
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 

@@ -466,9 +466,10 @@ def needs_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
             )
             if not updated:
                 continue
-            _event(
-                need, "escalated", None, note=need.sla_due_at.isoformat() if need.sla_due_at else ""
-            )
+            # The note is the deadline missed, as the history shows it (local time, no seconds).
+            due = need.sla_due_at
+            note = f"{timezone.localtime(due):%Y-%m-%d %H:%M}" if due else ""
+            _event(need, "escalated", None, note=note)
             log_action("needs.need.escalated", actor=None, obj=need, area_path=need.area.path)
             count += 1
     return count
@@ -583,7 +584,7 @@ def task_claim(*, actor: Any, task: Task) -> Task:
     if getattr(actor, "role", None) != "volunteer":
         raise PermissionDeniedError(errors.NOT_A_VOLUNTEER)
     if TaskAssignment.objects.filter(task=task, volunteer=actor, state=AS.DECLINED).exists():
-        raise ApplicationError(errors.DECLINED_BEFORE)
+        raise ApplicationError(errors.YOU_DECLINED)
     if not _take(task, actor, from_status=TS.OPEN):
         raise errors.ConflictError(errors.TASK_NOT_OPEN)
     TaskAssignment.objects.update_or_create(

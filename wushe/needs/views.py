@@ -40,6 +40,7 @@ from wushe.needs.public_status import (
     public_rate_count,
     resident_status_text,
 )
+from wushe.residents.phones import display_phone
 from wushe.residents.selectors import resident_get_for
 from wushe.volunteers.selectors import volunteer_list
 
@@ -62,6 +63,11 @@ def _form_problems(form: Any) -> str:
     )
 
 
+def _phone(value: str) -> str:
+    """A full number as people write it (138 1234 5678), not as stored (+8613812345678)."""
+    return display_phone(value) if value.startswith("+") else value
+
+
 def _row(actor: Any, need: Need, ctx: PrivacyContext | None = None) -> dict[str, Any]:
     return {
         "need": need,
@@ -70,7 +76,9 @@ def _row(actor: Any, need: Need, ctx: PrivacyContext | None = None) -> dict[str,
         ),
         "life": bool(need.priority_breakdown.get("life_critical")),
         "name": present(actor, need, "contact_name", kind="name", context=ctx, hidden=""),
-        "phone": present(actor, need, "contact_phone", kind="phone", context=ctx, hidden=""),
+        "phone": _phone(
+            present(actor, need, "contact_phone", kind="phone", context=ctx, hidden="")
+        ),
         "address": present(actor, need, "contact_address", kind="address", context=ctx, hidden=""),
     }
 
@@ -322,7 +330,11 @@ class MyTasksView(RolePermissionRequiredMixin, View):
         rows = [
             _assignment_row(request.user, a) for a in selectors.my_assignments(actor=request.user)
         ]
-        pool = selectors.task_list(actor=request.user, open_pool=True)[:20]
+        # Not the tasks they declined: taking one is refused ("never asked again").
+        pool = selectors.task_list(actor=request.user, open_pool=True).exclude(
+            assignments__volunteer=request.user,
+            assignments__state=TaskAssignment.State.DECLINED,
+        )[:20]
         return render(
             request,
             "needs/my_tasks.html",
