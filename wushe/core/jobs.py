@@ -7,6 +7,7 @@ error message; anything else is logged and shown as an internal error.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -92,6 +93,23 @@ def job_run(job_id: int, work: Work) -> Job:
         # one that failed cannot be applied).
         job.upload.delete(save=True)
     return job
+
+
+# A finished job's upload (a preview's sheet, waiting to be confirmed) is kept this long.
+UPLOAD_KEEP = datetime.timedelta(days=1)
+
+
+def job_uploads_prune(*, older_than: datetime.timedelta = UPLOAD_KEEP) -> int:
+    """Delete the uploads of jobs that finished more than ``older_than`` ago; how many.
+
+    A preview that is never confirmed would otherwise keep the residents' sheet (whole ID
+    numbers and phones, unencrypted) on disk for good."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for job in Job.objects.filter(finished_at__lt=cutoff).exclude(upload=""):
+        job.upload.delete(save=True)
+        count += 1
+    return count
 
 
 def job_for_large_upload(

@@ -226,4 +226,5 @@ CELERY_BEAT_SCHEDULE = {
     "needs.escalate_overdue": {"task": "needs.escalate_overdue", "schedule": 300.0},
     "needs.prune_idempotency_keys": {"task": "needs.prune_idempotency_keys", "schedule": 86400.0},
     "dispatch.lapse_offers": {"task": "dispatch.lapse_offers", "schedule": 60.0},
+    "core.prune_job_uploads": {"task": "core.prune_job_uploads", "schedule": 3600.0},
 }
