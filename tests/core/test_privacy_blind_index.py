@@ -75,6 +75,27 @@ def test_index_key_is_its_own_and_required():
             blind_index("phone", "13812345678")
 
 
+def test_remembered_tail_hashes_are_the_hmac_and_follow_the_key():
+    """Tail hashes are remembered per key: a remembered one is the very HMAC of the tail, and
+    a key change is never answered from the old key's memory."""
+    import hashlib
+    import hmac
+
+    from wushe.core.privacy.keys import blind_index_key
+
+    def expected(kind, tail):
+        message = f"{kind}\x00tail\x00{tail}".encode()
+        return hmac.new(blind_index_key(), message, hashlib.sha256).hexdigest()
+
+    for _ in range(2):  # computed, then remembered
+        assert blind_tail("phone", "+86 138-1234-5678") == expected("phone", "5678")
+        assert blind_tail("id_number", ID.lower()) == expected("id_number", "123X")
+    before = blind_tail("phone", "5678")
+    with override_settings(WUSHE_BLIND_INDEX_KEY="another-index-key"):
+        assert blind_tail("phone", "5678") == expected("phone", "5678") != before
+    assert blind_tail("phone", "5678") == before
+
+
 def test_data_key_does_not_change_the_index():
     before = blind_index("id_number", ID)
     with override_settings(WUSHE_DATA_KEY="a-new-data-key,test-only-data-key"):

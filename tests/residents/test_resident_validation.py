@@ -321,6 +321,20 @@ def test_phone_blind_index_fast_path_agrees_with_phonenumbers():
         assert normalise_phone(e164) == expected.lstrip("+")
 
 
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+@hypothesis_settings(max_examples=400)
+def test_plain_mobile_shortcut_agrees_with_the_general_path(text):
+    """``parse_phones`` takes a clean 11-digit cell on a short path: same answer as
+    ``parse_phone``, which always parses in full (or both reject)."""
+    outcomes = []
+    for parse in (parse_phones, lambda v: [parse_phone(v)]):
+        try:
+            outcomes.append(parse(text))
+        except ApplicationError as exc:
+            outcomes.append(str(exc.message))
+    assert outcomes[0] == outcomes[1]
+
+
 # The ID character set with look-alikes the general path must still handle: full-width and
 # other Unicode digits, lower-case and full-width x, spaces, hyphens, apostrophes.
 _ID_CHARS = st.sampled_from(list("0123456789X") + list("０１２３４５６７８９٣xｘＸ -'"))

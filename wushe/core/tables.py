@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -105,12 +106,23 @@ def raw_rows(source: str | Path | IO[bytes], *, filename: str) -> Iterator[tuple
 def _data_rows(
     raw_rows: Iterator[tuple[int, list[Any]]], positions: dict[str, int]
 ) -> Iterator[TableRow]:
-    items = list(positions.items())
-    width = max(positions.values(), default=-1) + 1
+    names = list(positions)
+    indexes = list(positions.values())
+    width = max(indexes, default=-1) + 1
+    pick: Callable[[list[Any]], tuple[Any, ...]] = (
+        operator.itemgetter(*indexes)
+        if len(indexes) > 1
+        else lambda c: tuple(c[i] for i in indexes)
+    )
     for number, cells in raw_rows:
         if len(cells) < width:  # a short row (CSV): the missing cells are empty
             cells = [*cells, *([None] * (width - len(cells)))]
-        yield TableRow(number=number, values={canon: _clean(cells[i]) for canon, i in items})
+        # Text stripped, blank text None (inline: this runs for every cell of every row).
+        values = {
+            name: (value.strip() or None) if isinstance(value, str) else value
+            for name, value in zip(names, pick(cells), strict=True)
+        }
+        yield TableRow(number=number, values=values)
 
 
 def _raw_rows(source: str | Path | IO[bytes], filename: str) -> Iterator[tuple[int, list[Any]]]:
@@ -200,9 +212,3 @@ def _numbered(rows: Iterable[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
 
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip() or None
-    return value

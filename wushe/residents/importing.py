@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -129,7 +130,7 @@ def skip_reason(values: dict[str, Any]) -> Any:
     name = unicodedata.normalize("NFKC", "".join(str(values.get("name") or "").split()))
     if head.startswith(_TOTAL_WORDS) or name.startswith(_TOTAL_WORDS):
         return errors.TOTAL_ROW
-    if any(_SIGNATURE.search(t) for t in texts[:3]):
+    if _SIGNATURE.search("\x00".join(texts)):  # one search: no signature word spans a \x00
         return errors.SIGNATURE_ROW
     return None
 
@@ -142,7 +143,9 @@ def _text(value: Any, limit: int = 1000) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()[:limit]
 
 
+@lru_cache(maxsize=4096, typed=True)
 def _short(value: Any) -> str:
+    # Building, unit and room cells: a sheet repeats a few hundred of them, hence the cache.
     return "".join(_text(value, 20).split())  # str.split() and \s agree on whitespace
 
 
@@ -234,6 +237,7 @@ def _strip_suffix(text: str, suffix: str) -> str:
     return text[: -len(suffix)] if text.endswith(suffix) else text
 
 
+@lru_cache(maxsize=4096)
 def _strip_building(text: str | None) -> str | None:
     if not text:
         return None

@@ -23,6 +23,7 @@ _MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 _STRIP = re.compile(r"[\s\-()（）]")
 _SEPARATORS = re.compile(r"[，,；;/、]|\s{2,}")
+_PLAIN_MOBILE = re.compile(r"1[0-9]{10}")
 
 
 def parse_phone(value: Any, *, field: str = "phone") -> str:
@@ -63,6 +64,8 @@ def parse_phones(value: Any, *, field: str = "phone") -> list[str]:
     """A cell that may hold several numbers ("138…，021-…"): each one parsed, duplicates dropped."""
     if value is None:
         return []
+    if type(value) is str and _PLAIN_MOBILE.fullmatch(value) and _mobile_pattern().fullmatch(value):
+        return ["+86" + value]  # the usual cell: what the general path below gives it (tested)
     if isinstance(value, (int, float)):
         return [parse_phone(value, field=field)]
     parts = [p.strip() for p in _SEPARATORS.split(unicodedata.normalize("NFKC", str(value)))]

@@ -139,7 +139,7 @@ class BuildingFinder:
         self.by_key: dict[str, list[Area]] = {}
         buildings = Area.objects.filter(
             level=Level.BUILDING, is_active=True, path__startswith=area.path
-        ).only("id", "code", "name", "path")
+        ).only("id", "code", "name", "path", "level")  # level: a room is a household
         for building in buildings:
             keys = {building.code, _norm(building.name)}
             number = re.search(r"(\d+)\s*(?:号楼|号|幢|栋|楼)?$", building.name)
@@ -431,7 +431,7 @@ class _Importer:
                         matches = [r for r in no_id.get(index, ()) if r.name == name]
                     for r in matches:
                         found[_identity(r)] = (pk, content, path)
-            new = sum(1 for r, _p, _b in placed if _identity(r) not in found)
+            new = len(placed) - len(found)  # each identity found is one row of ``placed``
             ids = reserve_ids(Resident, new, cursor) if threaded else None
             return found, ids
 
@@ -452,14 +452,12 @@ class _Importer:
                 self.report.reject(r.row, REGISTERED_ELSEWHERE, "id_number")
                 continue
             if match is None:
-                values = {
-                    **prepared,
-                    "area_id": area_id,
-                    "household_id": household_id,
-                    "content_hash": digest,
-                    "created_by_id": created_by,
-                    "is_active": True,
-                }
+                values = prepared  # this row's own dict: completed in place, not copied
+                values["area_id"] = area_id
+                values["household_id"] = household_id
+                values["content_hash"] = digest
+                values["created_by_id"] = created_by
+                values["is_active"] = True
                 to_create.append((r, values))
                 action = "create"
             elif match[1] == digest:

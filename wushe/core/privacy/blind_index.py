@@ -5,7 +5,9 @@ beside it a column holding ``blind_index(kind, value)``; that column carries the
 constraint and the database index. ``blind_tail(kind, value)`` hashes the last four characters
 for "phone or ID number ending in 1234" searches. Without ``WUSHE_BLIND_INDEX_KEY`` the hashes
 reveal nothing; with it, a short value space (phone numbers) can be enumerated, so that key is
-as secret as the data key and kept apart from it.
+as secret as the data key and kept apart from it. The hashes of tails are remembered per key
+(``TAIL_MEMO``): an import hashes the same few thousand four-digit tails over and over, and
+with the key they could be enumerated anyway, so the memo reveals nothing the key does not.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from collections.abc import Callable
 
 import phonenumbers
 
-from wushe.core.privacy.keys import blind_index_hash
+from wushe.core.privacy.keys import KeyedHash, blind_index_hash
 
 TAIL_LENGTH = 4
 _CN_MOBILE_E164 = re.compile(r"\+861[3-9]\d{9}")
+_NOT_DIGIT = re.compile(r"\D")
+_SPACES = re.compile(r"\s+")
 Normaliser = Callable[[str], str]
 
 
@@ -31,7 +35,7 @@ def normalise_id_number(value: str) -> str:
     if _CLEAN_ID.fullmatch(value):
         return value
     text = unicodedata.normalize("NFKC", value)
-    text = re.sub(r"\s+", "", text).lstrip("'").replace("-", "")
+    text = _SPACES.sub("", text).lstrip("'").replace("-", "")
     return text.upper()
 
 
@@ -48,18 +52,18 @@ def normalise_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        return re.sub(r"\D", "", text)
+        return _NOT_DIGIT.sub("", text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
 
 
 def normalise_text(value: str) -> str:
     """Generic text: Unicode NFKC, surrounding whitespace removed, inner runs collapsed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
 
 
 def phone_digits(value: str) -> str:
     """Just the digits: the tail of a phone number, stored or typed ("1234", "…-1234")."""
-    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value))
+    return _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", value))
 
 
 _normalisers: dict[str, Normaliser] = {
@@ -104,7 +108,24 @@ def blind_tail(kind: str, value: str | None) -> str | None:
     """
     if value is None:
         return None
-    normalised = _tail_normalisers.get(kind, lambda v: normalise(kind, v))(value)
+    tail_normaliser = _tail_normalisers.get(kind)
+    normalised = tail_normaliser(value) if tail_normaliser else normalise(kind, value)
     if len(normalised) < TAIL_LENGTH:
         return None
-    return _hmac(kind, "tail", normalised[-TAIL_LENGTH:])
+    tail = normalised[-TAIL_LENGTH:]
+    global _tails
+    keyed = blind_index_hash()
+    if _tails[0] is not keyed:  # another key: forget the digests of the old one
+        _tails = (keyed, {})
+    digests = _tails[1]
+    digest = digests.get((kind, tail))
+    if digest is None:
+        digest = _hmac(kind, "tail", tail)
+        if len(digests) < TAIL_MEMO:
+            digests[(kind, tail)] = digest
+    return digest
+
+
+# (key, {(kind, tail): digest}) for the current blind-index key.
+TAIL_MEMO = 65_536
+_tails: tuple[KeyedHash | None, dict[tuple[str, str], str]] = (None, {})
