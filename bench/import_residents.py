@@ -8,7 +8,8 @@ then for SQLite and PostgreSQL measures, each in a fresh child process and datab
   ID's blind index as ``import_id_fields``) importing the same rows into the same model — on a
   slice of the file, because it runs one lookup query per row: its rows/s is what it sustains;
 - the floor: PostgreSQL ``COPY`` of the already-validated rows (the table wushe wrote, dumped
-  with COPY TO, truncated and loaded again); for SQLite the same rows with ``executemany``;
+  with COPY TO, truncated and loaded again; text format, then binary format, which the import
+  itself writes); for SQLite the same rows with ``executemany``;
 - peak memory: ru_maxrss of the child that imports the 1,000,000-row CSV, taken right after
   the import (before the floor step reads the table back), and of its largest worker process.
 
@@ -218,11 +219,23 @@ def floor(connection) -> dict[str, object]:
             seconds = time.perf_counter() - start
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - table name from model metadata
             rows = cursor.fetchone()[0]
+            # The same rows in COPY's binary format too (the import writes binary COPY).
+            binary = bytearray()
+            with cursor.cursor.copy(f"COPY {table} TO STDOUT (FORMAT BINARY)") as copy:
+                for data in copy:
+                    binary += data
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+            start = time.perf_counter()
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(bytes(binary))
+            connection.commit() if not connection.get_autocommit() else None
+            binary_seconds = time.perf_counter() - start
             return {
                 "floor": "COPY",
                 "floor_rows": rows,
                 "floor_seconds": seconds,
                 "floor_rows_per_s": rows / seconds,
+                "floor_binary_rows_per_s": rows / binary_seconds,
             }
         cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - table name from model metadata
         data = cursor.fetchall()
@@ -300,6 +313,11 @@ def peer(path: Path, limit: int, street) -> dict[str, object]:
 
 
 # --- parent ----------------------------------------------------------------------------------
+
+
+def _binary(figures: dict) -> str:
+    binary = figures.get("floor_binary_rows_per_s")
+    return f", binary COPY {binary:,.0f} rows/s" if binary else ""
 
 
 def run_child(
@@ -407,13 +425,13 @@ def main() -> None:
         f: dict[str, dict] = {}
         f["xlsx"] = run_child(url(), "wushe", xlsx, with_floor=True, workers=worker_counts[0])
         print(
-            f"{label:10} wushe  xlsx {xlsx_rows:>9,} rows {f['xlsx']['seconds']:7.1f} s {f['xlsx']['rows_per_s']:9,.0f} rows/s  workers {worker_counts[0]}  (floor {f['xlsx']['floor']} {f['xlsx']['floor_rows_per_s']:,.0f} rows/s)"
+            f"{label:10} wushe  xlsx {xlsx_rows:>9,} rows {f['xlsx']['seconds']:7.1f} s {f['xlsx']['rows_per_s']:9,.0f} rows/s  workers {worker_counts[0]}  (floor {f['xlsx']['floor']} {f['xlsx']['floor_rows_per_s']:,.0f} rows/s{_binary(f['xlsx'])})"
         )
         for workers in worker_counts:
             key = f"csv/{workers}"
             f[key] = run_child(url(), "wushe", big, with_floor=True, workers=workers)
             print(
-                f"{label:10} wushe  csv  {csv_rows:>9,} rows {f[key]['seconds']:7.1f} s {f[key]['rows_per_s']:9,.0f} rows/s  workers {workers}  peak RSS {f[key]['peak_rss_mib']:,.0f} MiB (worker {f[key]['worker_peak_rss_mib']:,.0f} MiB)  (floor {f[key]['floor']} {f[key]['floor_rows_per_s']:,.0f} rows/s)"
+                f"{label:10} wushe  csv  {csv_rows:>9,} rows {f[key]['seconds']:7.1f} s {f[key]['rows_per_s']:9,.0f} rows/s  workers {workers}  peak RSS {f[key]['peak_rss_mib']:,.0f} MiB (worker {f[key]['worker_peak_rss_mib']:,.0f} MiB)  (floor {f[key]['floor']} {f[key]['floor_rows_per_s']:,.0f} rows/s{_binary(f[key])})"
             )
         f["peer"] = run_child(url(), "peer", big, limit=peer_rows)
         print(
@@ -423,9 +441,9 @@ def main() -> None:
     print()
     print(
         "| database | file | workers | rows | wushe rows/s | peer rows/s | × peer "
-        "| floor rows/s | floor ÷ wushe | peak RSS |"
+        "| floor rows/s | floor ÷ wushe | binary COPY rows/s | ÷ wushe | peak RSS |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, f in figures.items():
         for kind in [k for k in f if k != "peer"]:
             w, p = f[kind], f["peer"]
@@ -434,7 +452,10 @@ def main() -> None:
                 f"| {w['rows_per_s']:,.0f} | {p['rows_per_s']:,.0f} "
                 f"| {w['rows_per_s'] / p['rows_per_s']:.1f}× "
                 f"| {w['floor_rows_per_s']:,.0f} ({w['floor']}) "
-                f"| {w['floor_rows_per_s'] / w['rows_per_s']:.1f}× | {w['peak_rss_mib']:,.0f} MiB |"
+                f"| {w['floor_rows_per_s'] / w['rows_per_s']:.1f}× "
+                f"| {w.get('floor_binary_rows_per_s', 0):,.0f} "
+                f"| {w.get('floor_binary_rows_per_s', 0) / w['rows_per_s']:.1f}× "
+                f"| {w['peak_rss_mib']:,.0f} MiB |"
             )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
