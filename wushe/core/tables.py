@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -32,7 +33,13 @@ UNSUPPORTED_FORMAT = _("Unsupported file “{name}”: upload a .xlsx or .csv fi
 NO_HEADER = _(
     "No header row found in the first {rows} rows: the file needs a column named {columns}."
 )
-UNREADABLE = _("The file could not be read as {kind}: {error}")
+# Said to the person who uploaded the file; the library's own words go to the log.
+UNREADABLE = _(
+    "The file could not be read as {kind}: it may be damaged, protected by a password or "
+    "another kind of file renamed. Open it in Excel or WPS, save it as .xlsx or .csv and "
+    "upload it again."
+)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,8 @@ def _csv_stream(binary: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
     try:
         yield from _numbered(csv.reader(text, dialect))
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise ApplicationError(UNREADABLE.format(kind="CSV", error=exc), field="file") from exc
+        logger.warning("unreadable CSV upload: %s", exc)
+        raise ApplicationError(UNREADABLE.format(kind="CSV"), field="file") from exc
     finally:
         text.detach()
 
@@ -185,7 +193,8 @@ def _sheet_rows(source: str | Path | IO[bytes]) -> Iterator[tuple[int, list[Any]
             workbook = CalamineWorkbook.from_filelike(source)
         sheet = workbook.get_sheet_by_index(0)
     except Exception as exc:  # calamine raises several types for a broken workbook
-        raise ApplicationError(UNREADABLE.format(kind="xlsx", error=exc), field="file") from exc
+        logger.warning("unreadable xlsx upload: %s", exc)
+        raise ApplicationError(UNREADABLE.format(kind="xlsx"), field="file") from exc
     return _numbered(sheet.iter_rows())
 
 

@@ -365,13 +365,20 @@ class ResidentImportResultView(RolePermissionRequiredMixin, View):
         job = _import_job(request, pk)
         running = job.status in (Job.Status.PENDING, Job.Status.RUNNING)
         preview = bool(job.params.get("dry_run"))
+        report = dict(job.result) if job.status == Job.Status.DONE else None
+        if report and report.get("preview"):
+            names = selectors.tag_names()  # the report keeps tag codes; people read names
+            report["preview"] = [
+                {**p, "tags": [names.get(code, code) for code in p.get("tags", [])]}
+                for p in report["preview"]
+            ]
         return render(
             request,
             "residents/import_result.html",
             {
                 "job": job,
                 "running": running,
-                "report": job.result if job.status == Job.Status.DONE else None,
+                "report": report,
                 "can_confirm": preview and job.status == Job.Status.DONE and bool(job.upload),
                 "has_errors": preview and bool(job.upload) and bool(job.result.get("rejected")),
             },
