@@ -50,7 +50,7 @@ from wushe.dispatch.instance import (
 from wushe.dispatch.models import DispatchRound, StreetTravel
 from wushe.dispatch.travel import add_network_durations
 from wushe.needs import services as needs_services
-from wushe.needs.models import Task, TaskAssignment
+from wushe.needs.models import OPEN_STATUSES, Need, Task, TaskAssignment
 from wushe.volunteers.models import TravelMode
 
 JOB_KIND = "dispatch.round"
@@ -69,6 +69,7 @@ def dispatch_round_start(
     if not 1 <= int(time_limit_s) <= 300:
         raise ApplicationError(errors.TIME_LIMIT, field="time_limit_s")
     with transaction.atomic():
+        _give_requests_a_task(actor=actor, area=area)
         now = timezone.now()
         snap = build_instance(area=area, now=now, name=f"{area.code}-{now:%Y%m%dT%H%M%S}")
         rnd = DispatchRound.objects.create(
@@ -100,6 +101,16 @@ def dispatch_round_start(
     solve_round.delay(rnd.pk)
     rnd.refresh_from_db()  # eager mode (no broker) has already solved it
     return rnd
+
+
+def _give_requests_a_task(*, actor: Any, area: Area) -> None:
+    """An open request taken in has no task until someone adds one; a round routes tasks, so
+    it gives each such request under ``area`` one (any helper), as a bulk assign does."""
+    waiting = Need.objects.filter(
+        status__in=OPEN_STATUSES, area__path__startswith=area.path, tasks__isnull=True
+    ).select_related("area")
+    for need in waiting:
+        needs_services.task_create(actor=actor, need=need)
 
 
 def _solve(instance: dict[str, Any], time_limit_s: int) -> dict[str, Any]:
