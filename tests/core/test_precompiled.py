@@ -8,14 +8,21 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from tests.needs.factories_needs import make_need
 from wushe.areas.models import Area
 from wushe.core.models import ActionLog
-from wushe.core.precompiled import PrecompiledInsert, PrecompiledQuery, StartsWith
+from wushe.core.precompiled import (
+    PrecompiledInsert,
+    PrecompiledQuery,
+    StartsWith,
+    insert_together,
+)
 from wushe.core.privacy import ProtectedFieldsMixin
 from wushe.core.privacy.keys import decrypt
-from wushe.needs.models import IdempotencyKey, Need
+from wushe.needs.models import IdempotencyKey, Need, NeedEvent
 
 TOKENS = PrecompiledQuery(
     lambda key: Token.objects.select_related("user__scope_area").filter(key=key)
@@ -233,3 +240,56 @@ def test_a_startswith_position_must_reach_the_sql_as_a_prefix(db):
     equal = PrecompiledQuery(lambda path: Area.objects.filter(path=path), types=(StartsWith,))
     with pytest.raises(ValueError, match="each argument"):
         equal.all("/310115000000/")
+
+
+def test_insert_together_stores_the_rows_of_separate_inserts_in_one_statement(people, street):
+    need = make_need(people.worker_a, street.building_a1)
+    events = [
+        NeedEvent(need=need, action=f"e{i}", actor=people.worker_a, at=timezone.now())
+        for i in range(3)
+    ]
+    log = ActionLog(action="a.b.together", actor=people.worker_a, data={"n": 1})
+    event_insert = PrecompiledInsert(NeedEvent)
+    with CaptureQueriesContext(connection) as ctx:
+        insert_together((event_insert, events), (PrecompiledInsert(ActionLog), [log]))
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 4)
+    # Keys set on the objects, in the order given (the history's order among equal times).
+    assert all(e.pk for e in events) and [e.pk for e in events] == sorted(e.pk for e in events)
+    stored = NeedEvent.objects.filter(need=need, action__startswith="e").order_by("id")
+    assert [(e.pk, e.action) for e in stored] == [(e.pk, e.action) for e in events]
+    alone = ActionLog(action="a.b.alone", actor=people.worker_a, data={"n": 1})
+    PrecompiledInsert(ActionLog).insert(alone)
+    assert _stored(ActionLog, log.pk) == {**_stored(ActionLog, alone.pk), "action": "a.b.together"}
+    assert not log._state.adding and all(not e._state.adding for e in events)
+
+
+def test_insert_together_is_one_statement_a_failure_stores_nothing(people):
+    PrecompiledInsert(IdempotencyKey).insert(
+        IdempotencyKey(user=people.worker_a, key="dup", scope="s", body_hash="h")
+    )
+    before = ActionLog.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_together(
+            (PrecompiledInsert(ActionLog), [ActionLog(action="a.b.c")]),
+            (
+                PrecompiledInsert(IdempotencyKey),
+                [IdempotencyKey(user=people.worker_a, key="dup", scope="s", body_hash="h")],
+            ),
+        )
+    assert ActionLog.objects.count() == before
+
+
+def test_insert_together_saves_one_by_one_while_a_receiver_listens(people):
+    seen = []
+
+    def receiver(sender, instance, created, **kw):
+        seen.append(instance.action)
+
+    post_save.connect(receiver, sender=ActionLog)
+    try:
+        insert_together(
+            (PrecompiledInsert(ActionLog), [ActionLog(action="x.1"), ActionLog(action="x.2")])
+        )
+    finally:
+        post_save.disconnect(receiver, sender=ActionLog)
+    assert seen == ["x.1", "x.2"]

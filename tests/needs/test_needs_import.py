@@ -100,14 +100,14 @@ def test_a_row_failing_inside_create_leaves_nothing_and_the_rest_import(
     from wushe.core.errors import ApplicationError
     from wushe.needs import services
 
-    real_log = services.log_action
+    real_insert = services.insert_together
 
-    def failing_log(action, **kw):
-        if kw.get("obj") is not None and kw["obj"].hotline_order_no == "GD2026001":
+    def failing_history(*groups, **kw):  # the history and log rows, after the request's INSERT
+        if groups[0][1][0].need.hotline_order_no == "GD2026001":
             raise ApplicationError("refused", field="content")
-        return real_log(action, **kw)
+        return real_insert(*groups, **kw)
 
-    monkeypatch.setattr(services, "log_action", failing_log)
+    monkeypatch.setattr(services, "insert_together", failing_history)
     report = need_import_hotline(
         actor=people.command, source=sheet, filename=sheet.name, area=street.street
     )

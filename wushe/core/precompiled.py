@@ -198,6 +198,33 @@ class PrecompiledInsert:
         self._lock = threading.Lock()
 
     def insert(self, obj: M) -> M:
+        prepared = self._prepare(obj)
+        if prepared is None:
+            obj.save(force_insert=True, using=self.using)
+            return obj
+        c, values = prepared
+        connection = connections[self.using]
+        with transaction.mark_for_rollback_on_error(self.using), connection.cursor() as cursor:
+            cursor.execute(c.sql, [*values, *c.returning_params])
+            if connection.features.can_return_columns_from_insert:
+                row = connection.ops.fetch_returned_insert_columns(cursor, c.returning_params)
+            else:
+                meta = self.model._meta
+                row = (connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column),)
+        self._inserted(obj, row)
+        return obj
+
+    def _prepare(self, obj: models.Model) -> tuple[_CompiledInsert, list[Any]] | None:
+        """The compiled INSERT and ``obj``'s values for it; ``None`` when ``save()`` must
+        insert it."""
+        c = self._statement(obj)
+        if c is None:
+            return None
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        compiler = c.compiler
+        return c, [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in c.fields]
+
+    def _statement(self, obj: models.Model) -> _CompiledInsert | None:
         model = self.model
         if (
             not self.supported
@@ -206,27 +233,87 @@ class PrecompiledInsert:
             or signals.pre_save.has_listeners(model)
             or signals.post_save.has_listeners(model)
         ):
-            obj.save(force_insert=True, using=self.using)
-            return obj
-        connection = connections[self.using]
-        c = self._compiled.get(connection.vendor)
+            return None
+        vendor = connections[self.using].vendor
+        c = self._compiled.get(vendor)
         if c is None:
             with self._lock:
-                c = self._compiled[connection.vendor] = _CompiledInsert(model, self.using)
-        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-        compiler = c.compiler
-        values = [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in c.fields]
-        with transaction.mark_for_rollback_on_error(self.using), connection.cursor() as cursor:
-            cursor.execute(c.sql, [*values, *c.returning_params])
-            if connection.features.can_return_columns_from_insert:
-                rows = [connection.ops.fetch_returned_insert_columns(cursor, c.returning_params)]
-            else:
-                meta = model._meta
-                rows = [(connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column),)]
+                c = self._compiled[vendor] = _CompiledInsert(model, self.using)
+        return c
+
+    def _prepare_rows(
+        self, objs: list[models.Model]
+    ) -> tuple[str, list[Any], list[models.Field[Any, Any]]] | None:
+        """One INSERT of ``objs``: its SQL, its values and the fields it returns; ``None``
+        when ``save()`` must insert them. One row: the compiled statement; several: compiled
+        by Django for them, as ``bulk_create`` does."""
+        if len(objs) == 1:
+            prepared = self._prepare(objs[0])
+            if prepared is None:
+                return None
+            c, values = prepared
+            return c.sql, [*values, *c.returning_params], c.returning
+        statement = self._statement(objs[0])
+        if statement is None or not all(self._statement(obj) for obj in objs):
+            return None
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        query = InsertQuery(self.model)
+        query.insert_values(statement.fields, objs)
+        compiler = query.get_compiler(using=self.using)
+        compiler.returning_fields = statement.returning
+        [(sql, values)] = compiler.as_sql()
+        return sql, [*values, *compiler.returning_params], statement.returning
+
+    def _inserted(self, obj: models.Model, row: Any) -> None:
+        c = self._compiled[connections[self.using].vendor]
         if c.converters:
-            rows = list(compiler.apply_converters(rows, c.converters))
-        for value, field in zip(rows[0], c.returning, strict=True):
+            [row] = c.compiler.apply_converters([row], c.converters)
+        for value, field in zip(row, c.returning, strict=True):
             setattr(obj, field.attname, value)
         obj._state.adding = False
         obj._state.db = self.using
-        return obj
+
+
+def insert_together(
+    *groups: tuple[PrecompiledInsert, list[models.Model]], using: str = "default"
+) -> None:
+    """Insert new rows of one or more models in one statement on PostgreSQL, one round trip
+    instead of one per model: each group is one INSERT (several rows: one multi-row INSERT,
+    keys given in order, as ``bulk_create``), each INSERT a data-modifying ``WITH`` query, the
+    returned keys read back in one row. Elsewhere (SQLite has no INSERT in ``WITH``), or
+    while a group needs ``save()``, each row is inserted by ``PrecompiledInsert.insert``. No
+    row may refer to another row of the same call: none has its key before the statement
+    ends, and PostgreSQL runs the ``WITH`` queries in no set order."""
+    connection = connections[using]
+    prepared = (
+        [insert._prepare_rows(objs) for insert, objs in groups]
+        if connection.vendor == "postgresql"
+        else [None]
+    )
+    if any(p is None for p in prepared):
+        for insert, objs in groups:
+            for obj in objs:
+                insert.insert(obj)
+        return
+    quote = connection.ops.quote_name
+    queries: list[str] = []
+    params: list[Any] = []
+    returned: list[str] = []
+    for i, p in enumerate(prepared):
+        sql, values, fields = p  # type: ignore[misc]
+        name = quote(f"_{i}")
+        queries.append(f"{name} AS ({sql})")
+        params += values
+        pattern = "(SELECT {} FROM {})" if len(groups[i][1]) == 1 else "ARRAY(SELECT {} FROM {})"
+        returned += [pattern.format(quote(f.column), name) for f in fields]
+    sql = f"WITH {', '.join(queries)} SELECT {', '.join(returned)}"
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = list(cursor.fetchone())
+    for (insert, objs), p in zip(groups, prepared, strict=True):
+        fields = p[2]  # type: ignore[index]
+        columns, found = found[: len(fields)], found[len(fields) :]
+        rows = [columns] if len(objs) == 1 else [list(r) for r in zip(*columns, strict=True)]
+        for obj, row in zip(objs, rows, strict=True):
+            insert._inserted(obj, row)

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from wushe.areas.models import Area
+from wushe.core import audit
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from wushe.core.precompiled import PrecompiledInsert
+from wushe.core.precompiled import PrecompiledInsert, insert_together
 from wushe.core.privacy import ProtectedFieldsMixin
 from wushe.core.scoping import path_in_scope
 from wushe.needs import errors, triage
@@ -99,6 +100,7 @@ def _set_status(need: Need, new: str, actor: Any, action: str, note: str = "") -
 _NEED_INSERT = PrecompiledInsert(
     Need, plain_saves=(ProtectedFieldsMixin,)
 )  # one per intake: compiled once (core.precompiled)
+_EVENT_INSERT = PrecompiledInsert(NeedEvent)
 WEIGHTS_CACHE_SECONDS = 60
 
 
@@ -238,21 +240,19 @@ def need_create(
         for upload in files or []:
             Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
         by = _user(actor)
-        NeedEvent.objects.bulk_create(
-            [
+        # Both history events and the action-log row in one statement (one round trip).
+        insert_together(
+            (_EVENT_INSERT, [
                 NeedEvent(need=need, action="created", to_status=Status.NEW, actor=by, at=now,
                           note=str(Channel(channel).label)),
                 NeedEvent(need=need, action="triaged", from_status=Status.NEW,
                           to_status=Status.TRIAGED, actor=by, at=now),
-            ]
+            ]),
+            (audit.INSERT, [audit.action_log_row(
+                "needs.need.created", actor=actor, obj=need, area_path=area.path,
+                data={"category": category, "channel": channel, "priority": need.priority},
+            )]),
         )  # fmt: skip
-        log_action(
-            "needs.need.created",
-            actor=actor,
-            obj=need,
-            area_path=area.path,
-            data={"category": category, "channel": channel, "priority": need.priority},
-        )
         return need
 
 
