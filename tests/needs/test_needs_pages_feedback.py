@@ -186,3 +186,36 @@ def test_a_declined_task_is_not_offered_back_in_the_open_pool(client, people, st
     assert other in pool and task not in pool
     _, shown = _post(client, "/needs/my-tasks/", {"task": task.pk, "do": "claim"})
     assert shown == [tr(errors.YOU_DECLINED)]  # said to the volunteer, not about them
+
+
+def _public(street, **changes):
+    data = {
+        "name": "王阿姨",
+        "phone": "13812345678",
+        "community": street.community_a.pk,
+        "address": "1号楼2单元301",
+        "category": "medicine",
+        "description": "降压药快吃完了",
+    }
+    return {**data, **changes}
+
+
+def test_public_form_refuses_a_number_nobody_can_call_back(client, street):
+    r = client.post("/needs/help/", _public(street, phone="139123"))
+    assert r.status_code == 200 and not Need.objects.exists()
+    form = r.context["form"]
+    assert form.errors["phone"]  # the reason, by the field
+    assert form["description"].value() == "降压药快吃完了"  # nothing typed is lost
+    client.post("/needs/help/", _public(street, phone="１３８ １２３４ ５６７８"))
+    assert Need.objects.get().caller_phone == "+8613812345678"
+
+
+def test_proxy_intake_refuses_a_number_nobody_can_call_back(client, people, street):
+    login(client, people.worker_a)
+    data = {"area": street.building_a1.pk, "caller_name": "李大爷", "category": "medicine"}
+    data["channel"] = "phone"
+    r = client.post("/needs/intake/", {**data, "caller_phone": "abc"})
+    assert r.status_code == 200 and not Need.objects.exists()
+    assert r.context["form"].errors["caller_phone"]
+    client.post("/needs/intake/", {**data, "caller_phone": "021-5012 3456"})
+    assert Need.objects.get().caller_phone == "+862150123456"

@@ -9,7 +9,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wushe.core.errors import ApplicationError
 from wushe.needs.models import Category, Channel, Outcome, Status
+from wushe.residents.phones import parse_phone
+
+
+def _phone(value: str) -> str:
+    """A number someone can be called back on (E.164), or the reason it is not one."""
+    if not value.strip():
+        return ""
+    try:
+        return parse_phone(value)
+    except ApplicationError as exc:
+        raise forms.ValidationError(str(exc.message)) from exc
 
 
 class PublicNeedForm(forms.Form):
@@ -29,6 +41,9 @@ class PublicNeedForm(forms.Form):
     days_medicine_left = forms.IntegerField(
         label=_("Days of medicine left"), min_value=0, max_value=365, required=False
     )
+
+    def clean_phone(self) -> str:
+        return _phone(self.cleaned_data["phone"])
 
     def __init__(self, *args: Any, communities: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -77,6 +92,9 @@ class IntakeForm(forms.Form):
     def __init__(self, *args: Any, areas: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+
+    def clean_caller_phone(self) -> str:
+        return _phone(self.cleaned_data["caller_phone"])
 
 
 class QueueFilterForm(forms.Form):
