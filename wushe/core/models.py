@@ -94,9 +94,10 @@ class Job(TimeStampedModel):
 class AccessLog(models.Model):
     """One reveal of a protected value: who saw which field of whose record, when and why.
 
-    Written only by ``wushe.core.privacy.reveal``; append-only (an existing row cannot be saved
-    again or deleted one by one). ``area_path`` is the record's scope path, so supervisors read
-    the entries of their area through ``scoped()``; ``actor_scope_path`` is the actor's own.
+    Written only by ``wushe.core.privacy.reveal`` and ``log_access`` (a search by a whole
+    number); append-only (an existing row cannot be saved again or deleted one by one).
+    ``area_path`` is the record's scope path, so supervisors read the entries of their area
+    through ``scoped()``; ``actor_scope_path`` is the actor's own.
     """
 
     actor = models.ForeignKey(

@@ -10,17 +10,23 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.core.privacy import Access, blind_index, blind_tail
 from wushe.core.privacy.policy import role_of, rule_for
+from wushe.core.privacy.services import log_access
 from wushe.core.scoping import get_scoped, scoped
 from wushe.residents.models import Household, Resident, ResidentTag, Tag
 from wushe.residents.pinyin import search_key
 from wushe.residents.tags import CHILD, ELDERLY_60, ELDERLY_80
 
 _DIGITS = re.compile(r"^\d{3}[\dXx]$")
+_WHOLE_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
+_WHOLE_PHONE = re.compile(r"\+?[\d\-()]{7,}")
+
+SEARCH_BY_WHOLE_NUMBER = _("search by whole number")
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -63,6 +69,12 @@ def resident_list(
         qs = qs.filter(search_q(search, actor=actor))
     if tag or search:
         qs = qs.distinct()
+    field = whole_number_field(search, actor=actor) if search else None
+    if field:
+        # A hit confirms a guessed number, like a reveal: each resident found is logged, on
+        # every page and in every export that searches so.
+        hits = qs.values_list("pk", "area__path").order_by()
+        log_access(actor, Resident, hits, field=field, reason=str(SEARCH_BY_WHOLE_NUMBER))
     return qs.select_related("area", "household__building").prefetch_related(
         Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag"))
     )
@@ -79,9 +91,31 @@ def _may_match(actor: Any, kind: str, *, whole: bool) -> bool:
     return rule.show is not Access.HIDDEN
 
 
+def _compact(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _whole_kind(compact: str) -> str | None:
+    """``id_number`` or ``phone`` when ``compact`` is a whole one (not a last four)."""
+    if _DIGITS.match(compact):
+        return None
+    if len(compact) >= 15 and _WHOLE_ID.fullmatch(compact):
+        return "id_number"
+    if _WHOLE_PHONE.fullmatch(compact):
+        return "phone"
+    return None
+
+
+def whole_number_field(text: str, *, actor: Any) -> str | None:
+    """The Resident field (``id_number`` or ``phone``) that ``search_q`` matches ``text`` with
+    as a whole number for ``actor``; ``None`` for any other search, or one the actor may not
+    make (it finds nobody)."""
+    kind = _whole_kind(_compact(text))
+    return kind if kind and _may_match(actor, kind, whole=True) else None
+
+
 def search_q(text: str, *, actor: Any) -> Q:
-    term = unicodedata.normalize("NFKC", text).strip()
-    compact = "".join(term.split())
+    compact = _compact(text)
     nothing = Q(pk__in=[])
     if _DIGITS.match(compact):
         q = nothing
@@ -90,11 +124,12 @@ def search_q(text: str, *, actor: Any) -> Q:
         if _may_match(actor, "id_number", whole=False):
             q |= Q(id_number_tail=blind_tail("id_number", compact.upper()))
         return q
-    if len(compact) >= 15 and re.fullmatch(r"\d{17}[\dXx]|\d{15}", compact):
+    kind = _whole_kind(compact)
+    if kind == "id_number":
         if not _may_match(actor, "id_number", whole=True):
             return nothing
         return Q(id_number_index=blind_index("id_number", compact))
-    if re.fullmatch(r"\+?[\d\-()]{7,}", compact):
+    if kind == "phone":
         if not _may_match(actor, "phone", whole=True):
             return nothing
         return Q(phone_index=blind_index("phone", compact))

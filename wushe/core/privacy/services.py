@@ -1,7 +1,10 @@
-"""``reveal``: the full value for a role that may see it, written to the access log."""
+"""``reveal``: the full value for a role that may see it, written to the access log;
+``log_access``: the log entries of a look at protected values that is no reveal (a search by a
+whole number, whose hit confirms it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -70,3 +73,32 @@ def reveal(
         )
     value = getattr(obj, field)
     return "" if value is None else str(value)
+
+
+def log_access(
+    actor: Any,
+    model: type[models.Model],
+    records: Iterable[tuple[Any, str]],
+    *,
+    field: str,
+    reason: str,
+) -> int:
+    """Write one access-log entry per record of ``model``, given as (primary key, area path),
+    that ``actor`` reached through ``field`` without a reveal; the number written."""
+    role = role_of(actor) or ""
+    actor_scope_path = getattr(actor, "scope_path", None) or ""
+    entries = [
+        AccessLog(
+            actor=actor,
+            actor_role=role,
+            actor_scope_path=actor_scope_path,
+            object_type=model._meta.label_lower,
+            object_id=str(pk),
+            field=field,
+            reason=reason,
+            area_path=area_path or "",
+        )
+        for pk, area_path in records
+    ]
+    AccessLog.objects.bulk_create(entries)
+    return len(entries)
