@@ -261,6 +261,10 @@ def test_insert_together_stores_the_rows_of_separate_inserts_in_one_statement(pe
     PrecompiledInsert(ActionLog).insert(alone)
     assert _stored(ActionLog, log.pk) == {**_stored(ActionLog, alone.pk), "action": "a.b.together"}
     assert not log._state.adding and all(not e._state.adding for e in events)
+    again = [NeedEvent(need=need, action=f"f{i}", at=timezone.now()) for i in range(3)]
+    insert_together((event_insert, again))  # the multi-row statement compiled above, reused
+    stored = NeedEvent.objects.filter(need=need, action__startswith="f").order_by("id")
+    assert [(e.pk, e.action, e.actor_id) for e in stored] == [(e.pk, e.action, None) for e in again]
 
 
 def test_insert_together_is_one_statement_a_failure_stores_nothing(people):

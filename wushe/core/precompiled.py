@@ -153,6 +153,7 @@ class _CompiledInsert:
         compiler.returning_fields = self.returning
         [(self.sql, _params)] = compiler.as_sql()
         self.returning_params = list(compiler.returning_params)
+        self.many: dict[int, str] = {}  # multi-row statements (insert_together), per row count
         self.compiler = compiler
         self.converters = compiler.get_converters(
             [f.get_col(meta.db_table) for f in self.returning]
@@ -256,14 +257,26 @@ class PrecompiledInsert:
         statement = self._statement(objs[0])
         if statement is None or not all(self._statement(obj) for obj in objs):
             return None
+        compiler = statement.compiler
+        value_rows = []
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-        query = InsertQuery(self.model)
-        query.insert_values(statement.fields, objs)
-        compiler = query.get_compiler(using=self.using)
-        compiler.returning_fields = statement.returning
-        [(sql, values)] = compiler.as_sql()
-        return sql, [*values, *compiler.returning_params], statement.returning
+            value_rows.append(
+                [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in statement.fields]
+            )
+        # Django's own placeholders and parameters for these rows (on PostgreSQL one array
+        # per column, UNNEST), in the statement compiled once for this many rows.
+        _placeholders, param_rows = compiler.assemble_as_sql(statement.fields, value_rows)
+        sql = statement.many.get(len(objs))
+        if sql is None:
+            query = InsertQuery(self.model)
+            query.insert_values(statement.fields, [self.model() for _ in objs])
+            many = query.get_compiler(using=self.using)
+            many.returning_fields = statement.returning
+            [(sql, _params)] = many.as_sql()
+            statement.many[len(objs)] = sql
+        params = [p for row in param_rows for p in row]
+        return sql, [*params, *statement.returning_params], statement.returning
 
     def _inserted(self, obj: models.Model, row: Any) -> None:
         c = self._compiled[connections[self.using].vendor]
