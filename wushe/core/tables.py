@@ -216,7 +216,7 @@ def text_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
 
 def _numbered(rows: Iterable[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
     for number, cells in enumerate(rows, start=1):
-        yield number, list(cells)
+        yield number, cells if type(cells) is list else list(cells)  # csv and calamine: lists
 
 
 def _is_empty(value: Any) -> bool:

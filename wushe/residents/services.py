@@ -447,7 +447,7 @@ class _Importer:
         for (r, prepared, building), (area_id, home) in zip(placed, spots, strict=True):
             household_id = self.households.get(home) if home is not None else None
             digest = content_hash([prepared["content_hash"], area_id, household_id])
-            match = existing.get(_identity(r))
+            match = existing.get(_identity(r)) if existing else None
             if match is not None and not path_in_scope(match[2], self.actor_for_scope):
                 self.report.reject(r.row, REGISTERED_ELSEWHERE, "id_number")
                 continue
