@@ -219,3 +219,16 @@ def test_proxy_intake_refuses_a_number_nobody_can_call_back(client, people, stre
     assert r.context["form"].errors["caller_phone"]
     client.post("/needs/intake/", {**data, "caller_phone": "021-5012 3456"})
     assert Need.objects.get().caller_phone == "+862150123456"
+
+
+def test_my_tasks_lists_live_work_before_finished_work(client, people, street):
+    vol, urgent, done = _accepted_task(people, street)
+    need = urgent  # make the finished one the most urgent request
+    Need.objects.filter(pk=need.pk).update(priority=9_000_000)
+    services.task_complete(actor=vol, task=done.task, note="已送达")
+    calm = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=calm)
+    offer = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+    login(client, vol)
+    rows = client.get("/needs/my-tasks/").context["rows"]
+    assert [r["a"] for r in rows] == [offer, done]

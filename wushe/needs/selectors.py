@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wushe.core.precompiled import PrecompiledQuery, StartsWith
@@ -179,12 +179,21 @@ class _Everyone:
 
 def my_assignments(*, actor: Any) -> QuerySet[TaskAssignment]:
     """A volunteer's offers and tasks, the live ones first."""
+    live = Q(
+        state__in=[TaskAssignment.State.OFFERED, TaskAssignment.State.ACCEPTED],
+        task__status__in=[
+            Task.TaskStatus.OFFERED,
+            Task.TaskStatus.ACCEPTED,
+            Task.TaskStatus.IN_PROGRESS,
+        ],
+    )
     return (
         scoped(TaskAssignment.objects.all(), actor)
         .filter(volunteer=actor)
         .exclude(state=TaskAssignment.State.REMOVED)
         .select_related("task__need__area", "task__need__resident__household__building")
-        .order_by("-task__need__priority", "-id")
+        .annotate(live=Case(When(live, then=Value(0)), default=Value(1)))
+        .order_by("live", "-task__need__priority", "-id")
     )
 
 
