@@ -43,6 +43,16 @@ def residents(street):
     return {"zhang": zhang, "li": li, "wang": wang}
 
 
+@pytest.fixture
+def default_tags(transactional_db):
+    """The tags migration 0002 loads: an earlier transactional test may have emptied them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("wushe.residents.migrations.0002_load_default_tags").load_tags(apps, None)
+
+
 def names(response):
     return {r["name"] for r in response.json()["results"]}
 
@@ -418,10 +428,14 @@ def test_no_plaintext_at_rest(residents):
     for secret in (ID_A, "13812345678", PHONE_A, "透析，周二四六", ID_A[-4:] + "'"):
         assert secret not in dump
     assert "张三" in dump  # names stay searchable, by design (docs/privacy.md)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM residents_residenttag")
+        tags = repr(cursor.fetchall())
+    assert "dialysis" in tags and "周二四六" not in tags  # the schedule is a health note
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_plaintext_in_the_sqlite_file_after_import(street, tmp_path):
+def test_no_plaintext_in_the_sqlite_file_after_import(street, default_tags, tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the PostgreSQL dump is checked in test_no_plaintext_in_pg_dump")
     from tests.residents.test_resident_import import messy_rows
@@ -441,20 +455,33 @@ def test_no_plaintext_in_the_sqlite_file_after_import(street, tmp_path):
         digits = str(r[3]).lstrip("'")
         assert digits.encode() not in raw
         assert "".join(str(r[4]).split()).encode() not in raw
+    # The treatment schedule of the sheet's 透析（周二、四、六）, stored on the tag.
+    assert ResidentTag.objects.get(treatment="dialysis").schedule == "周二、四、六"
+    assert "周二、四、六".encode() not in raw
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_no_plaintext_in_pg_dump(street, tmp_path):
+def test_no_plaintext_in_pg_dump(street, default_tags, tmp_path):
     import shutil
     import subprocess
 
     if connection.vendor != "postgresql" or not shutil.which("pg_dump"):
         pytest.skip("needs PostgreSQL and pg_dump")
+    from tests.residents.test_resident_import import messy_rows
+    from wushe.core.management.actor import SystemActor
+    from wushe.residents.services import resident_import_file
+
     ResidentFactory(name="张三", area=street.building_a1, id_number=ID_A, phone=PHONE_A)
+    # The import writes its rows with binary COPY: its tags' schedules must be encrypted too.
+    path = write_xlsx(tmp_path / "m.xlsx", messy_rows())
+    resident_import_file(
+        actor=SystemActor(), source=path, filename="m.xlsx", area=street.community_a
+    )
+    assert ResidentTag.objects.get(treatment="dialysis").schedule == "周二、四、六"
     db = connection.settings_dict
     command = ["pg_dump", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432)]
-    command += ["-U", db["USER"], "-t", "residents_resident", db["NAME"]]
+    command += ["-U", db["USER"], db["NAME"]]  # the whole database
     dump = subprocess.run(
         command,
         capture_output=True,
@@ -464,3 +491,5 @@ def test_no_plaintext_in_pg_dump(street, tmp_path):
     ).stdout
     assert "张三" in dump
     assert ID_A not in dump and "13812345678" not in dump
+    assert "周二、四、六" not in dump  # the treatment schedule from the sheet
+    assert "COPY public.residents_residenttag" in dump

@@ -1,7 +1,8 @@
 """Residents, households and key-population tags (重点人群).
 
-ID numbers, phones, health notes and free-text notes are protected fields (encrypted at rest,
-looked up through blind indexes, masked on output): see docs/privacy.md.
+ID numbers, phones, health notes, free-text notes and a tag's treatment schedule and remark are
+protected fields (encrypted at rest, looked up through blind indexes, masked on output): see
+docs/privacy.md.
 """
 
 from __future__ import annotations
@@ -218,8 +219,10 @@ class ResidentTag(models.Model):
     treatment = models.CharField(
         _("treatment"), max_length=20, choices=Treatment.choices, blank=True
     )
-    schedule = models.CharField(_("treatment schedule"), max_length=200, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Health notes, encrypted like Resident.health_notes; the forms, the API and the import
+    # keep them to 200 characters.
+    schedule = EncryptedTextField(_("treatment schedule"), kind="health_note", blank=True)
+    note = EncryptedTextField(_("note"), kind="health_note", blank=True)
 
     scope_path_field = "resident__area__path"
 

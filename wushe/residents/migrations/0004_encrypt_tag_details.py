@@ -1,0 +1,72 @@
+"""A key-population tag's treatment schedule and remark are health notes: encrypt them at rest
+like the resident's own health notes (text columns, existing rows encrypted in place)."""
+
+from django.db import migrations, models
+from django.db.models.functions import Cast
+
+import wushe.core.privacy.fields
+from wushe.core.privacy.keys import decrypt, encrypt
+
+FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte and timestamp)
+FIELDS = ("schedule", "note")
+
+
+def _rewrite(apps, schema_editor, change):
+    # Read and write the raw column: the historical field would decrypt (and fail on)
+    # plaintext, and encrypt again what is written through it.
+    links = apps.get_model("residents", "ResidentTag").objects.using(schema_editor.connection.alias)
+    raw = links.annotate(**{f"raw_{f}": Cast(f, models.TextField()) for f in FIELDS})
+    rows = raw.values_list("pk", *(f"raw_{f}" for f in FIELDS)).order_by("pk")
+    last = 0
+    while batch := list(rows.filter(pk__gt=last)[:2000]):
+        last = batch[-1][0]
+        for pk, *texts in batch:
+            new = {}
+            for name, text in zip(FIELDS, texts, strict=True):
+                changed = None if text is None else change(text)
+                if changed is not None:
+                    new[name] = models.Value(changed, output_field=models.TextField())
+            if new:
+                links.filter(pk=pk).update(**new)
+
+
+def encrypt_details(apps, schema_editor):
+    _rewrite(
+        apps,
+        schema_editor,
+        lambda text: None if text.startswith(FERNET_PREFIX) else encrypt(text),
+    )
+
+
+def decrypt_details(apps, schema_editor):
+    _rewrite(
+        apps,
+        schema_editor,
+        lambda text: decrypt(text, where="residents.ResidentTag")
+        if text.startswith(FERNET_PREFIX)
+        else None,
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("residents", "0003_blind_index_char"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="residenttag",
+            name="note",
+            field=wushe.core.privacy.fields.EncryptedTextField(
+                blank=True, kind="health_note", verbose_name="note"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="residenttag",
+            name="schedule",
+            field=wushe.core.privacy.fields.EncryptedTextField(
+                blank=True, kind="health_note", verbose_name="treatment schedule"
+            ),
+        ),
+        migrations.RunPython(encrypt_details, decrypt_details),
+    ]
