@@ -232,3 +232,21 @@ def test_my_tasks_lists_live_work_before_finished_work(client, people, street):
     login(client, vol)
     rows = client.get("/needs/my-tasks/").context["rows"]
     assert [r["a"] for r in rows] == [offer, done]
+
+
+def test_pages_offer_only_to_volunteers_they_list(client, people, street):
+    need = make_need(people.worker_a, street.building_a1)
+    mine = make_volunteer("v1", street.community_a)
+    theirs = make_volunteer("v2", street.community_b)  # another community's volunteer
+    gone = make_volunteer("v3", street.community_a)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    login(client, people.worker_a)
+    for who in (theirs.pk, gone.pk, "abc", ""):
+        _, shown = _post(client, f"/needs/{need.pk}/", {"do": "assign", "volunteer": who})
+        assert shown == [tr(errors.VOLUNTEER_NOT_HERE)], who
+        _, shown = _post(client, "/needs/", {"need": [need.pk], "volunteer": who})
+        assert shown == [tr(errors.VOLUNTEER_NOT_HERE)], who
+    assert not TaskAssignment.objects.exists()
+    _post(client, f"/needs/{need.pk}/", {"do": "assign", "volunteer": mine.pk})
+    assert TaskAssignment.objects.get().volunteer == mine

@@ -32,6 +32,9 @@ YOU_DECLINED = _("You declined this task before, so it cannot be yours now.")
 NOT_YOUR_TASK = _("This task is not yours.")
 REASON_REQUIRED = _("Give a reason.")
 NOT_A_VOLUNTEER = _("Only volunteers can take tasks.")
+VOLUNTEER_NOT_HERE = _(
+    "Choose a volunteer from the list: this one is not in your area or no longer active."
+)
 MERGE_SELF = _("A request cannot be merged into itself.")
 MERGE_TARGET_CLOSED = _("The request to merge into is already closed.")
 OFFER_LINK_INVALID = _("This link is not valid or has expired. Open your tasks instead.")

@@ -9,7 +9,6 @@ import mimetypes
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -83,6 +82,20 @@ def _row(actor: Any, need: Need, ctx: PrivacyContext | None = None) -> dict[str,
     }
 
 
+def _volunteer_for(actor: Any, raw: Any) -> Any:
+    """The volunteer chosen on a page: one the page lists (active, in the actor's area)."""
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        pk = None
+    profile = (
+        volunteer_list(actor=actor).filter(user_id=pk, user__is_active=True).first() if pk else None
+    )
+    if profile is None:
+        raise ApplicationError(errors.VOLUNTEER_NOT_HERE, field="volunteer")
+    return profile.user
+
+
 class QueueView(RolePermissionRequiredMixin, View):
     permission = "needs.view"
 
@@ -123,9 +136,7 @@ class QueueView(RolePermissionRequiredMixin, View):
             needs = [
                 selectors.need_get_for(request.user, pk) for pk in request.POST.getlist("need")
             ]
-            volunteer = get_user_model().objects.get(
-                pk=int(request.POST.get("volunteer") or 0), role="volunteer"
-            )
+            volunteer = _volunteer_for(request.user, request.POST.get("volunteer"))
             if not needs:
                 raise ValueError("no request ticked")
             services.needs_bulk_assign(actor=request.user, needs=needs, volunteer=volunteer)
@@ -133,7 +144,7 @@ class QueueView(RolePermissionRequiredMixin, View):
                 request,
                 _("%(n)s request(s) offered to %(who)s.") % {"n": len(needs), "who": volunteer},
             )
-        except (ApplicationError, ValueError, get_user_model().DoesNotExist) as exc:
+        except (ApplicationError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Choose requests and a volunteer.")))
         # The form posts to the filtered address: back to the same filters and page.
         query = request.GET.urlencode()
@@ -201,13 +212,7 @@ class NeedDetailView(RolePermissionRequiredMixin, View):
         elif what == "task":
             services.task_create(actor=actor, need=need, role=post.get("role", ""))
         elif what == "assign":
-            volunteer = (
-                get_user_model()
-                .objects.filter(pk=post.get("volunteer") or 0, role="volunteer")
-                .first()
-            )
-            if volunteer is None:
-                raise ApplicationError(errors.NOT_A_VOLUNTEER, field="volunteer")
+            volunteer = _volunteer_for(actor, post.get("volunteer"))
             services.needs_bulk_assign(actor=actor, needs=[need], volunteer=volunteer)
         messages.success(request, _("Saved."))
 
