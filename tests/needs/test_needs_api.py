@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import login
 from tests.needs.factories_needs import make_need, make_volunteer
 from tests.residents.factories_residents import HouseholdFactory, ResidentFactory
+from wushe.core.errors import ApplicationError
 from wushe.needs import errors, services
-from wushe.needs.models import IdempotencyKey, Need
+from wushe.needs.models import IdempotencyKey, Need, TaskAssignment
 
 URL = "/api/v1/needs/"
 
@@ -306,3 +307,34 @@ def test_merge_candidates_are_only_requests_the_caller_may_see(api, client, peop
     login(api, people.command)  # the street sees both communities
     r = api.post("/api/v1/needs/", body, format="json")
     assert [c["id"] for c in r.data["merge_candidates"]] == [first, ours.pk, theirs.pk]
+
+
+def test_api_offers_only_to_volunteers_in_scope(api, people, street):
+    """Offering through the API (one task or bulk) takes only an active volunteer the
+    worker's area covers, as the pages do: another community's volunteer would be given the
+    resident's address and phone."""
+    need = make_need(people.worker_a, street.building_a1)
+    task = services.task_create(actor=people.worker_a, need=need)
+    theirs = make_volunteer("vb", street.community_b)
+    gone = make_volunteer("va_gone", street.community_a)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    login(api, people.worker_a)
+    for who in (theirs, gone):
+        r = api.post(f"/api/v1/tasks/{task.pk}/offer/", {"volunteer": who.pk}, format="json")
+        assert r.status_code in (400, 404) and r.data["field"] == "volunteer", who
+        r = api.post(f"{URL}bulk-assign/", {"needs": [need.pk], "volunteer": who.pk}, format="json")
+        assert r.status_code in (400, 404) and r.data["field"] == "volunteer", who
+    assert not TaskAssignment.objects.exists()
+    with pytest.raises(ApplicationError) as refused:
+        services.task_offer(actor=people.worker_a, task=task, volunteer=theirs)
+    assert refused.value.field == "volunteer"
+    mine = make_volunteer("va", street.community_a)
+    r = api.post(f"/api/v1/tasks/{task.pk}/offer/", {"volunteer": mine.pk}, format="json")
+    assert r.status_code == 200
+    # The street's commander covers both communities.
+    api.logout()
+    login(api, people.command)
+    other = services.task_create(actor=people.worker_a, need=need)
+    r = api.post(f"/api/v1/tasks/{other.pk}/offer/", {"volunteer": theirs.pk}, format="json")
+    assert r.status_code == 200

@@ -38,6 +38,7 @@ from wushe.needs.models import (
 from wushe.needs.signals import offer_declined_on_commit
 from wushe.residents.models import Resident
 from wushe.residents.selectors import resident_tags
+from wushe.volunteers.selectors import volunteer_list
 
 TS = Task.TaskStatus
 AS = TaskAssignment.State
@@ -532,6 +533,12 @@ def task_offer(
     _check_area(actor, task.need.area)
     if getattr(volunteer, "role", None) != "volunteer":
         raise ApplicationError(errors.NOT_A_VOLUNTEER, field="volunteer")
+    # Only a volunteer the actor may send: the offer shows them the resident's address.
+    if actor is not None and (
+        not volunteer.is_active
+        or not volunteer_list(actor=actor).filter(user_id=volunteer.pk).exists()
+    ):
+        raise ApplicationError(errors.VOLUNTEER_NOT_HERE, field="volunteer")
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status not in (TS.OPEN, TS.OFFERED):
         raise ApplicationError(
