@@ -338,3 +338,27 @@ def test_api_offers_only_to_volunteers_in_scope(api, people, street):
     other = services.task_create(actor=people.worker_a, need=need)
     r = api.post(f"/api/v1/tasks/{other.pk}/offer/", {"volunteer": theirs.pk}, format="json")
     assert r.status_code == 200
+
+
+def test_api_pool_leaves_out_tasks_the_volunteer_declined(api, people, street):
+    """The API's open pool is the page's: a task the volunteer declined is not listed to
+    them (taking it is refused), but still to the others; another volunteer's removed
+    offer on the same task does not hide it."""
+    vol = make_volunteer("v1", street.community_a)
+    peer = make_volunteer("v2", street.community_a)
+    need = make_need(people.worker_a, street.building_a1)
+    declined = services.task_create(actor=people.worker_a, need=need)
+    a = services.task_offer(actor=people.worker_a, task=declined, volunteer=vol)
+    services.assignment_decline(actor=vol, assignment=a, reason="不在家")
+    kept = services.task_create(actor=people.worker_a, need=need)
+    b = services.task_offer(actor=people.worker_a, task=kept, volunteer=peer)
+    services.assignment_remove(actor=people.worker_a, assignment=b, reason="换人")
+    c = services.task_offer(actor=people.worker_a, task=kept, volunteer=vol)
+    services.assignment_remove(actor=people.worker_a, assignment=c, reason="换人")
+    login(api, vol)
+    listed = {t["id"] for t in api.get("/api/v1/tasks/?pool=1").data["results"]}
+    assert listed == {kept.pk}
+    api.logout()
+    login(api, peer)
+    listed = {t["id"] for t in api.get("/api/v1/tasks/?pool=1").data["results"]}
+    assert listed == {declined.pk, kept.pk}

@@ -532,9 +532,10 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("pool", enum=["1"])])
     def list(self, request: Request) -> Response:
-        qs = selectors.task_list(
-            actor=request.user, open_pool=request.query_params.get("pool") == "1"
-        )
+        if request.query_params.get("pool") == "1":
+            qs = selectors.task_pool(actor=request.user)
+        else:
+            qs = selectors.task_list(actor=request.user)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(TaskBrief(page, many=True).data)
 

@@ -163,6 +163,15 @@ def task_list(*, actor: Any, status: str | None = None, open_pool: bool = False)
     )
 
 
+def task_pool(*, actor: Any) -> QuerySet[Task]:
+    """The open pool as a volunteer is shown it: without the tasks they declined (they are
+    never asked again, and taking one is refused)."""
+    declined = TaskAssignment.objects.filter(
+        volunteer=actor, state=TaskAssignment.State.DECLINED
+    ).values("task_id")
+    return task_list(actor=actor, open_pool=True).exclude(pk__in=declined)
+
+
 def task_get_for(actor: Any, pk: Any, *, open_pool: bool = False) -> Task:
     if open_pool:
         return get_scoped(task_list(actor=actor, open_pool=True), _Everyone(), pk=pk)

@@ -335,11 +335,7 @@ class MyTasksView(RolePermissionRequiredMixin, View):
         rows = [
             _assignment_row(request.user, a) for a in selectors.my_assignments(actor=request.user)
         ]
-        # Not the tasks they declined: taking one is refused ("never asked again").
-        pool = selectors.task_list(actor=request.user, open_pool=True).exclude(
-            assignments__volunteer=request.user,
-            assignments__state=TaskAssignment.State.DECLINED,
-        )[:20]
+        pool = selectors.task_pool(actor=request.user)[:20]
         return render(
             request,
             "needs/my_tasks.html",
