@@ -220,9 +220,12 @@ class ResidentTag(models.Model):
         _("treatment"), max_length=20, choices=Treatment.choices, blank=True
     )
     # Health notes, encrypted like Resident.health_notes; the forms, the API and the import
-    # keep them to 200 characters.
-    schedule = EncryptedTextField(_("treatment schedule"), kind="health_note", blank=True)
-    note = EncryptedTextField(_("note"), kind="health_note", blank=True)
+    # keep them to 200 characters. None when empty: most tags have no details, and an empty
+    # string would still cost an encryption per tag on every import.
+    schedule = EncryptedTextField(
+        _("treatment schedule"), kind="health_note", blank=True, null=True
+    )
+    note = EncryptedTextField(_("note"), kind="health_note", blank=True, null=True)
 
     scope_path_field = "resident__area__path"
 

@@ -207,8 +207,8 @@ def resident_tags(
             else "",
             "disability_grade": link.disability_grade,
             "treatment": link.get_treatment_display() if link.treatment else "",
-            "schedule": link.schedule,
-            "note": link.note,
+            "schedule": link.schedule or "",
+            "note": link.note or "",
         }
         tags.append(
             {

@@ -608,8 +608,8 @@ def _tag_link(resident_id: int, tag_id: int, details: dict[str, Any]) -> dict[st
         "disability_category": details.get("category", ""),
         "disability_grade": details.get("grade"),
         "treatment": details.get("treatment") or "",
-        "schedule": (details.get("schedule") or "")[:200],
-        "note": (details.get("note") or "")[:200],
+        "schedule": (details.get("schedule") or "")[:200] or None,
+        "note": (details.get("note") or "")[:200] or None,
     }
 
 
@@ -858,8 +858,8 @@ def _tag_details(tag: Tag, details: dict[str, Any]) -> dict[str, Any]:
         "disability_category": category,
         "disability_grade": grade,
         "treatment": treatment,
-        "schedule": schedule,
-        "note": str(details.get("note") or "").strip()[:200],
+        "schedule": schedule or None,
+        "note": str(details.get("note") or "").strip()[:200] or None,
     }
 
 

@@ -1,5 +1,6 @@
 """A key-population tag's treatment schedule and remark are health notes: encrypt them at rest
-like the resident's own health notes (text columns, existing rows encrypted in place)."""
+like the resident's own health notes (text columns, existing rows encrypted in place; an empty
+one becomes NULL)."""
 
 from django.db import migrations, models
 from django.db.models.functions import Cast
@@ -30,6 +31,30 @@ def _rewrite(apps, schema_editor, change):
                 links.filter(pk=pk).update(**new)
 
 
+def _check_now(schema_editor):
+    # Run the foreign-key checks the updates queued (deferred on PostgreSQL): an ALTER TABLE
+    # of the same table later in this transaction refuses to run while they are pending.
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def empty_to_null(apps, schema_editor):
+    # An empty detail is stored as NULL, not as an encrypted empty string.
+    links = apps.get_model("residents", "ResidentTag").objects.using(schema_editor.connection.alias)
+    for name in FIELDS:
+        links.annotate(raw=Cast(name, models.TextField())).filter(raw="").update(**{name: None})
+
+
+def null_to_empty(apps, schema_editor):
+    links = apps.get_model("residents", "ResidentTag").objects.using(schema_editor.connection.alias)
+    for name in FIELDS:
+        links.filter(**{f"{name}__isnull": True}).update(
+            **{name: models.Value("", output_field=models.TextField())}
+        )
+    _check_now(schema_editor)
+
+
 def encrypt_details(apps, schema_editor):
     _rewrite(
         apps,
@@ -58,15 +83,16 @@ class Migration(migrations.Migration):
             model_name="residenttag",
             name="note",
             field=wushe.core.privacy.fields.EncryptedTextField(
-                blank=True, kind="health_note", verbose_name="note"
+                blank=True, null=True, kind="health_note", verbose_name="note"
             ),
         ),
         migrations.AlterField(
             model_name="residenttag",
             name="schedule",
             field=wushe.core.privacy.fields.EncryptedTextField(
-                blank=True, kind="health_note", verbose_name="treatment schedule"
+                blank=True, null=True, kind="health_note", verbose_name="treatment schedule"
             ),
         ),
+        migrations.RunPython(empty_to_null, null_to_empty),
         migrations.RunPython(encrypt_details, decrypt_details),
     ]
