@@ -11,6 +11,15 @@ from wushe.residents.models import Household, Resident
 from wushe.residents.pinyin import name_pinyin
 
 
+def post_canvass(client, path, area, **fields):
+    """Upload the canvass sheet at ``path`` on the import page for ``area`` (the preview)."""
+    with open(path, "rb") as handle:
+        return client.post(
+            "/residents/import/",
+            {"file": handle, "area": area.code, "legal_basis": "public_health_emergency", **fields},
+        )
+
+
 def id_for(birth: datetime.date, sequence: int = 1, place: str = "310115") -> str:
     return make_id_number(place, birth, sequence)
 

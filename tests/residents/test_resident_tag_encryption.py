@@ -55,6 +55,18 @@ def resident(street):
     return ResidentFactory(name="张三", area=street.building_a1, household=household)
 
 
+def set_both_details(people, resident) -> None:
+    """A dialysis schedule and a living-alone remark, set by a worker through the service."""
+    resident_set_tags(
+        actor=people.worker_a,
+        resident=resident,
+        tags={
+            "critical_treatment": {"treatment": "dialysis", "schedule": SCHEDULE},
+            "living_alone": {"note": NOTE},
+        },
+    )
+
+
 def test_the_columns_are_text_not_varchar_200(db):
     with connection.cursor() as cursor:
         columns = {
@@ -67,28 +79,14 @@ def test_the_columns_are_text_not_varchar_200(db):
 
 
 def test_set_by_the_service_encrypted_and_read_back(people, resident):
-    resident_set_tags(
-        actor=people.worker_a,
-        resident=resident,
-        tags={
-            "critical_treatment": {"treatment": "dialysis", "schedule": SCHEDULE},
-            "living_alone": {"note": NOTE},
-        },
-    )
+    set_both_details(people, resident)
     assert_encrypted(SCHEDULE, NOTE, "透析", "女儿")
     link = ResidentTag.objects.get(resident=resident, tag__code="critical_treatment")
     assert link.schedule == SCHEDULE
     assert ResidentTag.objects.get(resident=resident, tag__code="living_alone").note == NOTE
     # Saving the same details again changes nothing (compared decrypted, not as tokens).
     before = raw_details()
-    resident_set_tags(
-        actor=people.worker_a,
-        resident=resident,
-        tags={
-            "critical_treatment": {"treatment": "dialysis", "schedule": SCHEDULE},
-            "living_alone": {"note": NOTE},
-        },
-    )
+    set_both_details(people, resident)
     assert raw_details() == before
 
 
@@ -199,14 +197,7 @@ def test_export_still_lists_the_tags_without_details(client, people, resident):
 
 
 def test_key_rotation_reencrypts_tag_details(people, resident):
-    resident_set_tags(
-        actor=people.worker_a,
-        resident=resident,
-        tags={
-            "critical_treatment": {"treatment": "dialysis", "schedule": SCHEDULE},
-            "living_alone": {"note": NOTE},
-        },
-    )
+    set_both_details(people, resident)
     with override_settings(WUSHE_DATA_KEY=f"{NEW_KEY},{OLD_KEY}"):
         assert not any(is_current(token) for row in raw_details() for token in row if token)
         out = StringIO()
