@@ -264,3 +264,23 @@ def test_reimport_listing_a_tag_entered_by_hand_keeps_it(people, street, tmp_pat
     assert (report.updated, report.rejected) == (1, [])
     # 独居 was entered by hand and stays so; 低保 came from the first sheet and goes with it.
     assert codes(resident) == {"living_alone": "manual", "disabled": "import"}
+
+
+def test_tags_page_is_for_roles_that_see_tag_details(client, people, resident):
+    """The tags page fills its form with the stored treatment schedule: a role that may edit
+    residents but not see health notes (a system administrator) gets no page, rather than
+    the schedule in the form."""
+    resident_set_tags(
+        actor=people.worker_a,
+        resident=resident,
+        tags={"critical_treatment": {"treatment": "dialysis", "schedule": "周二四六 8:00"}},
+    )
+    login(client, people.admin)
+    url = f"/residents/{resident.pk}/tags/"
+    assert url not in client.get(f"/residents/{resident.pk}/").content.decode()  # no link
+    page = client.get(url)
+    assert page.status_code == 403 and "周二四六" not in page.content.decode()
+    assert client.post(url, {"tag_living_alone": "on"}).status_code == 403
+    assert resident.tag_links.get().schedule == "周二四六 8:00"  # nothing cleared
+    login(client, people.worker_a)
+    assert "周二四六" in client.get(url).content.decode()

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -128,6 +129,7 @@ def _detail_context(request: HttpRequest, resident: Resident, **extra: Any) -> d
                 "hidden": access is Access.HIDDEN and getattr(resident, name) not in (None, ""),
             }
         )
+    sees_details = selectors.sees_tag_details(user)
     return {
         "resident": resident,
         "name": shown(user, resident, "name"),
@@ -135,8 +137,9 @@ def _detail_context(request: HttpRequest, resident: Resident, **extra: Any) -> d
         "guardian": shown(user, resident, "guardian"),
         "consent_guardian": shown(user, resident, "consent_guardian"),
         "fields": fields,
-        "tags": selectors.resident_tags(resident, details=selectors.sees_tag_details(user)),
+        "tags": selectors.resident_tags(resident, details=sees_details),
         "can_edit": user_may(user, "residents.edit"),
+        "can_edit_tags": sees_details,
         "reveal_form": extra.pop("reveal_form", None) or RevealForm(),
         **extra,
     }
@@ -225,6 +228,13 @@ class ResidentTagsView(RolePermissionRequiredMixin, View):
     date). Saving re-ranks the resident's open requests."""
 
     permission = "residents.edit"
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # The form shows and saves the tags' details (health notes): a role that may edit
+        # residents but not see those (a system administrator) has no use of it.
+        if request.user.is_authenticated and not selectors.sees_tag_details(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def _form(self, resident: Resident, data: Any = None) -> ResidentTagsForm:
         initial: dict[str, Any] = {}
