@@ -106,11 +106,18 @@ def dispatch_round_start(
 def _give_requests_a_task(*, actor: Any, area: Area) -> None:
     """An open request taken in has no task until someone adds one; a round routes tasks, so
     it gives each such request under ``area`` one (any helper), as a bulk assign does."""
-    waiting = Need.objects.filter(
-        status__in=OPEN_STATUSES, area__path__startswith=area.path, tasks__isnull=True
-    ).select_related("area")
+    waiting = (
+        Need.objects.filter(
+            status__in=OPEN_STATUSES, area__path__startswith=area.path, tasks__isnull=True
+        )
+        .select_related("area")
+        .select_for_update(of=("self",))
+    )
     for need in waiting:
-        needs_services.task_create(actor=actor, need=need)
+        # A round starting at the same time over the same request may have given it a task
+        # while this one waited for the request's lock: look again, now that it is ours.
+        if not Task.objects.filter(need=need).exists():
+            needs_services.task_create(actor=actor, need=need)
 
 
 def _solve(instance: dict[str, Any], time_limit_s: int) -> dict[str, Any]:
