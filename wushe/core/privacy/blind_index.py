@@ -89,8 +89,8 @@ def normalise(kind: str, value: str) -> str:
     return normaliser(value)
 
 
-def _hmac(kind: str, part: str, value: str) -> str:
-    return blind_index_hash().hexdigest(f"{kind}\x00{part}\x00{value}".encode())
+def _hmac(kind: str, part: str, value: str, keyed: KeyedHash | None = None) -> str:
+    return (keyed or blind_index_hash()).hexdigest(f"{kind}\x00{part}\x00{value}".encode())
 
 
 def blind_index(kind: str, value: str | None) -> str | None:
@@ -115,12 +115,13 @@ def blind_tail(kind: str, value: str | None) -> str | None:
     tail = normalised[-TAIL_LENGTH:]
     global _tails
     keyed = blind_index_hash()
-    if _tails[0] is not keyed:  # another key: forget the digests of the old one
-        _tails = (keyed, {})
-    digests = _tails[1]
+    memo_key, digests = _tails  # one read: another thread may swap in a new key's memo
+    if memo_key is not keyed:  # another key: forget the digests of the old one
+        digests = {}
+        _tails = (keyed, digests)
     digest = digests.get((kind, tail))
     if digest is None:
-        digest = _hmac(kind, "tail", tail)
+        digest = _hmac(kind, "tail", tail, keyed)  # the memo's own key
         if len(digests) < TAIL_MEMO:
             digests[(kind, tail)] = digest
     return digest
