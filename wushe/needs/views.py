@@ -9,6 +9,7 @@ import mimetypes
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -82,18 +83,17 @@ def _row(actor: Any, need: Need, ctx: PrivacyContext | None = None) -> dict[str,
     }
 
 
-def _volunteer_for(actor: Any, raw: Any) -> Any:
-    """The volunteer chosen on a page: one the page lists (active, in the actor's area)."""
+def _volunteer_for(raw: Any) -> Any:
+    """The volunteer a page posted; whether the actor may send them (active, in their area)
+    is ``services.task_offer``'s to say."""
     try:
         pk = int(raw)
     except (TypeError, ValueError):
         pk = None
-    profile = (
-        volunteer_list(actor=actor).filter(user_id=pk, user__is_active=True).first() if pk else None
-    )
-    if profile is None:
+    user = get_user_model().objects.filter(pk=pk, role="volunteer").first() if pk else None
+    if user is None:
         raise ApplicationError(errors.VOLUNTEER_NOT_HERE, field="volunteer")
-    return profile.user
+    return user
 
 
 class QueueView(RolePermissionRequiredMixin, View):
@@ -136,7 +136,7 @@ class QueueView(RolePermissionRequiredMixin, View):
             needs = [
                 selectors.need_get_for(request.user, pk) for pk in request.POST.getlist("need")
             ]
-            volunteer = _volunteer_for(request.user, request.POST.get("volunteer"))
+            volunteer = _volunteer_for(request.POST.get("volunteer"))
             if not needs:
                 raise ValueError("no request ticked")
             services.needs_bulk_assign(actor=request.user, needs=needs, volunteer=volunteer)
@@ -212,7 +212,7 @@ class NeedDetailView(RolePermissionRequiredMixin, View):
         elif what == "task":
             services.task_create(actor=actor, need=need, role=post.get("role", ""))
         elif what == "assign":
-            volunteer = _volunteer_for(actor, post.get("volunteer"))
+            volunteer = _volunteer_for(post.get("volunteer"))
             services.needs_bulk_assign(actor=actor, needs=[need], volunteer=volunteer)
         messages.success(request, _("Saved."))
 
