@@ -169,7 +169,7 @@ class ResidentViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        return selectors.resident_list(
+        return services.resident_search(
             actor=self.request.user,
             search=params.get("q") or None,
             tag=params.get("tag") or None,

@@ -10,13 +10,11 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.core.privacy import Access, blind_index, blind_tail
 from wushe.core.privacy.policy import role_of, rule_for
-from wushe.core.privacy.services import log_access
 from wushe.core.scoping import get_scoped, scoped
 from wushe.residents.models import Household, Resident, ResidentTag, Tag
 from wushe.residents.pinyin import search_key
@@ -25,8 +23,6 @@ from wushe.residents.tags import CHILD, ELDERLY_60, ELDERLY_80
 _DIGITS = re.compile(r"^\d{3}[\dXx]$")
 _WHOLE_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
 _WHOLE_PHONE = re.compile(r"\+?[\d\-()]{7,}")
-
-SEARCH_BY_WHOLE_NUMBER = _("search by whole number")
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -69,12 +65,6 @@ def resident_list(
         qs = qs.filter(search_q(search, actor=actor))
     if tag or search:
         qs = qs.distinct()
-    field = whole_number_field(search, actor=actor) if search else None
-    if field:
-        # A hit confirms a guessed number, like a reveal: each resident found is logged, on
-        # every page and in every export that searches so.
-        hits = qs.values_list("pk", "area__path").order_by()
-        log_access(actor, Resident, hits, field=field, reason=str(SEARCH_BY_WHOLE_NUMBER))
     return qs.select_related("area", "household__building").prefetch_related(
         Prefetch("tag_links", queryset=ResidentTag.objects.select_related("tag"))
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +24,11 @@ from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, PermissionDeniedError
 from wushe.core.imports import ImportReport
 from wushe.core.privacy import blind_index, fill_blind_indexes
+from wushe.core.privacy.services import log_access
 from wushe.core.scoping import path_in_scope
 from wushe.core.tables import TableRow, raw_rows, read_table, text_row
 from wushe.residents import errors as resident_errors
+from wushe.residents import selectors
 from wushe.residents.bulk import Writer, content_hash, fast_insert, reserve_ids
 from wushe.residents.idnumbers import age_on, parse_id_number
 from wushe.residents.importing import (
@@ -766,6 +769,27 @@ def resident_update(*, actor: Any, resident: Resident, **data: Any) -> Resident:
         if "birth_date" in clean:  # the age tags (60+, 80+, under 14) follow it
             tags_changed_on_commit([resident.pk])
     return resident
+
+
+SEARCH_BY_WHOLE_NUMBER = _("search by whole number")
+
+
+def resident_search(
+    *,
+    actor: Any,
+    search: str | None = None,
+    tag: str | None = None,
+    area_code: str | None = None,
+) -> QuerySet[Resident]:
+    """``selectors.resident_list`` for a user's search (list page, API, export). A search by a
+    whole ID number or phone that finds residents is logged, one access-log entry per resident
+    found: a hit confirms a guessed number, like a reveal."""
+    qs = selectors.resident_list(actor=actor, search=search, tag=tag, area_code=area_code)
+    field = selectors.whole_number_field(search, actor=actor) if search else None
+    if field:
+        hits = qs.values_list("pk", "area__path").order_by()
+        log_access(actor, Resident, hits, field=field, reason=str(SEARCH_BY_WHOLE_NUMBER))
+    return qs
 
 
 def resident_set_tags(

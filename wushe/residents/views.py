@@ -73,7 +73,7 @@ class ResidentListView(RolePermissionRequiredMixin, View):
                 "tag": form.cleaned_data["tag"] or None,
                 "area_code": form.cleaned_data["area"] or None,
             }
-        residents = selectors.resident_list(actor=user, **filters)
+        residents = services.resident_search(actor=user, **filters)
         page = Paginator(residents, 50).get_page(request.GET.get("page"))
         names = selectors.tag_names()
         details = selectors.sees_tag_details(user)
@@ -485,7 +485,7 @@ class ResidentExportView(RolePermissionRequiredMixin, View):
         sheet.append(text_row(sheet, [title for _key, title in EXPORT_COLUMNS]))
         count = 0
         names = selectors.tag_names()
-        for r in selectors.resident_list(actor=user, **filters).iterator(chunk_size=2000):
+        for r in services.resident_search(actor=user, **filters).iterator(chunk_size=2000):
             row = []
             for key, _title in EXPORT_COLUMNS:
                 if key == "address":
