@@ -207,29 +207,11 @@ def floor(connection) -> dict[str, object]:
     table = Resident._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buffer = bytearray()
-            with cursor.cursor.copy(f"COPY {table} TO STDOUT") as copy:
-                for data in copy:
-                    buffer += data
-            cursor.execute(f"TRUNCATE {table} CASCADE")
-            start = time.perf_counter()
-            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                copy.write(bytes(buffer))
-            connection.commit() if not connection.get_autocommit() else None
-            seconds = time.perf_counter() - start
+            seconds = _copy_again(connection, cursor, table, "")
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - table name from model metadata
             rows = cursor.fetchone()[0]
             # The same rows in COPY's binary format too (the import writes binary COPY).
-            binary = bytearray()
-            with cursor.cursor.copy(f"COPY {table} TO STDOUT (FORMAT BINARY)") as copy:
-                for data in copy:
-                    binary += data
-            cursor.execute(f"TRUNCATE {table} CASCADE")
-            start = time.perf_counter()
-            with cursor.cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
-                copy.write(bytes(binary))
-            connection.commit() if not connection.get_autocommit() else None
-            binary_seconds = time.perf_counter() - start
+            binary_seconds = _copy_again(connection, cursor, table, " (FORMAT BINARY)")
             return {
                 "floor": "COPY",
                 "floor_rows": rows,
@@ -253,6 +235,20 @@ def floor(connection) -> dict[str, object]:
             "floor_seconds": seconds,
             "floor_rows_per_s": len(data) / seconds,
         }
+
+
+def _copy_again(connection, cursor, table: str, options: str) -> float:
+    """Dump ``table`` with COPY TO, empty it, and time COPY FROM of the dump (seconds)."""
+    buffer = bytearray()
+    with cursor.cursor.copy(f"COPY {table} TO STDOUT{options}") as copy:
+        for data in copy:
+            buffer += data
+    cursor.execute(f"TRUNCATE {table} CASCADE")
+    start = time.perf_counter()
+    with cursor.cursor.copy(f"COPY {table} FROM STDIN{options}") as copy:
+        copy.write(bytes(buffer))
+    connection.commit() if not connection.get_autocommit() else None
+    return time.perf_counter() - start
 
 
 def django_atomic():
