@@ -41,29 +41,17 @@ def test_scoped_admin_cannot_make_a_user_without_an_area(client, street, people)
 
     login(client, people.scoped_admin)
     password = "Unguessable-pass-4711"
-    response = client.post(
-        "/admin/accounts/user/add/",
-        {
-            "username": "everywhere",
-            "password1": password,
-            "password2": password,
-            "display_name": "x",
-            "role": "system_admin",
-            "scope_area": "",
-        },
-    )
+    everywhere = {
+        "username": "everywhere",
+        "password1": password,
+        "password2": password,
+        "display_name": "x",
+        "role": "system_admin",
+        "scope_area": "",
+    }
+    response = client.post("/admin/accounts/user/add/", everywhere)
     assert response.status_code == 200  # the form again, with an error
     assert not User.objects.filter(username="everywhere").exists()
     login(client, people.admin)  # an administrator who sees everything still may
-    client.post(
-        "/admin/accounts/user/add/",
-        {
-            "username": "everywhere",
-            "password1": password,
-            "password2": password,
-            "display_name": "x",
-            "role": "system_admin",
-            "scope_area": "",
-        },
-    )
+    client.post("/admin/accounts/user/add/", everywhere)
     assert User.objects.get(username="everywhere").sees_everything
