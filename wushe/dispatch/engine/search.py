@@ -63,9 +63,9 @@ def run_job(problem: Problem, initial: Routes, job: Job) -> tuple[dict[int, list
 
 
 def default_workers() -> int:
-    """One: measured on the 2-vCPU benchmark machine, two concurrent searches each ran
-    at roughly half speed, and a seed portfolio or paired regions lost to one search
-    with the whole budget. Pass ``workers=2`` where the cores are real."""
+    """One: a seed portfolio or paired regions did not beat one search with the whole
+    budget on the 2-vCPU benchmark machine (bench/README, "Parallelism"), although two
+    searches at once run at nearly full speed there when nothing else does."""
     return 1
 
 
