@@ -248,22 +248,14 @@ class PrecompiledInsert:
         """One INSERT of ``objs``: its SQL, its values and the fields it returns; ``None``
         when ``save()`` must insert them. One row: the compiled statement; several: compiled
         by Django for them, as ``bulk_create`` does."""
-        if len(objs) == 1:
-            prepared = self._prepare(objs[0])
-            if prepared is None:
-                return None
-            c, values = prepared
-            return c.sql, [*values, *c.returning_params], c.returning
-        statement = self._statement(objs[0])
-        if statement is None or not all(self._statement(obj) for obj in objs):
+        prepared = [self._prepare(obj) for obj in objs]
+        if any(p is None for p in prepared):
             return None
+        statement = prepared[0][0]  # type: ignore[index]
+        value_rows = [values for _c, values in prepared]  # type: ignore[misc]
+        if len(objs) == 1:
+            return statement.sql, [*value_rows[0], *statement.returning_params], statement.returning
         compiler = statement.compiler
-        value_rows = []
-        for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-            value_rows.append(
-                [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in statement.fields]
-            )
         # Django's own placeholders and parameters for these rows (on PostgreSQL one array
         # per column, UNNEST), in the statement compiled once for this many rows.
         _placeholders, param_rows = compiler.assemble_as_sql(statement.fields, value_rows)
