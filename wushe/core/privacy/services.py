@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wushe.core.errors import ApplicationError, PermissionDeniedError
@@ -60,17 +60,7 @@ def reveal(
         visible = scoped(type(obj)._default_manager.filter(pk=obj.pk), actor).exists()
         if not visible:
             raise PermissionDeniedError(REVEAL_NOT_ALLOWED, field=field)
-    with transaction.atomic():
-        AccessLog.objects.create(
-            actor=actor,
-            actor_role=role or "",
-            actor_scope_path=getattr(actor, "scope_path", None) or "",
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            field=field,
-            reason=reason,
-            area_path=scope_path_of(obj),
-        )
+    log_access(actor, type(obj), [(obj.pk, scope_path_of(obj))], field=field, reason=reason)
     value = getattr(obj, field)
     return "" if value is None else str(value)
 
