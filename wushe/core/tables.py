@@ -110,17 +110,21 @@ def raw_rows(source: str | Path | IO[bytes], *, filename: str) -> Iterator[tuple
     return _raw_rows(source, filename)
 
 
+def tuple_getter(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """``operator.itemgetter(*keys)`` that gives a tuple for one key too (itemgetter gives
+    the bare item): the values of ``keys`` in a row, in one call per row."""
+    if len(keys) > 1:
+        return operator.itemgetter(*keys)
+    return lambda row: tuple(row[k] for k in keys)
+
+
 def _data_rows(
     raw_rows: Iterator[tuple[int, list[Any]]], positions: dict[str, int]
 ) -> Iterator[TableRow]:
     names = list(positions)
     indexes = list(positions.values())
     width = max(indexes, default=-1) + 1
-    pick: Callable[[list[Any]], tuple[Any, ...]] = (
-        operator.itemgetter(*indexes)
-        if len(indexes) > 1
-        else lambda c: tuple(c[i] for i in indexes)
-    )
+    pick = tuple_getter(indexes)
     for number, cells in raw_rows:
         if len(cells) < width:  # a short row (CSV): the missing cells are empty
             cells = [*cells, *([None] * (width - len(cells)))]

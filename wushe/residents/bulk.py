@@ -13,7 +13,6 @@ On PostgreSQL a ``Writer`` runs the COPYs in a background thread on the importin
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
@@ -26,6 +25,7 @@ from django.utils import timezone
 from wushe.core.privacy import BlindIndexField, EncryptedTextField
 from wushe.core.privacy.blind_index import blind_index, blind_tail
 from wushe.core.privacy.keys import blind_index_hash, encrypt
+from wushe.core.tables import tuple_getter
 
 _PLAIN, _ENCRYPTED, _INDEX, _TAIL, _NOW, _DATE = range(6)
 
@@ -131,9 +131,7 @@ def fast_insert(
     read_steps = [s for s in plan if s not in pk_steps and s not in now_steps]
     keys = [field.attname for _kind, field, _key, _extra in read_steps]
     defaults = [extra if kind == _PLAIN else None for kind, _field, _key, extra in read_steps]
-    pick: Callable[[dict[str, Any]], tuple[Any, ...]] = (
-        operator.itemgetter(*keys) if len(keys) > 1 else lambda row: tuple(row[k] for k in keys)
-    )
+    pick = tuple_getter(keys)
     filled = [now] * len(now_steps)
     dates = [at for at, step in enumerate(read_steps) if step[0] == _DATE]
     computed: list[tuple[int, int, Any, str, Any]] = []  # (position, kind, field, key, extra)
