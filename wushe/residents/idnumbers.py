@@ -56,6 +56,11 @@ class IdNumber:
         return self.number[-4:]
 
 
+def _invalid(message: Any, text: str, **extra: Any) -> ApplicationError:
+    """The error for an ID number that is not valid, naming it masked."""
+    return ApplicationError(message.format(value=mask_id_number(text), **extra), field="id_number")
+
+
 def normalise_id_text(value: Any) -> str:
     """The number as text with the spreadsheet noise removed (no validation)."""
     if type(value) is str and _CLEAN.fullmatch(value):
@@ -63,10 +68,7 @@ def normalise_id_text(value: Any) -> str:
     if isinstance(value, bool):
         value = str(value)
     if isinstance(value, (float, Decimal)):
-        raise ApplicationError(
-            errors.ID_LOST_DIGITS.format(value=mask_id_number(_float_text(value))),
-            field="id_number",
-        )
+        raise _invalid(errors.ID_LOST_DIGITS, _float_text(value))
     if isinstance(value, int):
         # An int keeps every digit (an .xlsx cell of type number with 17 digits + digit check
         # cannot exist beyond 15 significant digits, but a CSV writer may give exact ints).
@@ -74,13 +76,9 @@ def normalise_id_text(value: Any) -> str:
     text = unicodedata.normalize("NFKC", str(value))
     text = re.sub(r"[\s\-‐－—]+", "", text).lstrip("'‘’`")
     if _SCIENTIFIC.match(text):
-        raise ApplicationError(
-            errors.ID_LOST_DIGITS.format(value=mask_id_number(text)), field="id_number"
-        )
+        raise _invalid(errors.ID_LOST_DIGITS, text)
     if text.endswith(".0") and text[:-2].isdigit():
-        raise ApplicationError(
-            errors.ID_LOST_DIGITS.format(value=mask_id_number(text)), field="id_number"
-        )
+        raise _invalid(errors.ID_LOST_DIGITS, text)
     return text.upper()
 
 
@@ -95,32 +93,20 @@ def parse_id_number(value: Any, *, today: datetime.date | None = None) -> IdNumb
     """Validate an ID number; raise ApplicationError (field ``id_number``) naming the fault."""
     text = normalise_id_text(value)
     if len(text) != 18:
-        raise ApplicationError(
-            errors.ID_LENGTH.format(value=mask_id_number(text), length=len(text)), field="id_number"
-        )
+        raise _invalid(errors.ID_LENGTH, text, length=len(text))
     if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        raise ApplicationError(
-            errors.ID_FORMAT.format(value=mask_id_number(text)), field="id_number"
-        )
+        raise _invalid(errors.ID_FORMAT, text)
     if text[-1] != ric.calc_check_digit(text):
-        raise ApplicationError(
-            errors.ID_CHECKSUM.format(value=mask_id_number(text)), field="id_number"
-        )
+        raise _invalid(errors.ID_CHECKSUM, text)
     try:
         # What ric.get_birth_date reads, without its second clean-up pass over the number.
         birth = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError as exc:
-        raise ApplicationError(
-            errors.ID_BIRTH_DATE.format(value=mask_id_number(text)), field="id_number"
-        ) from exc
+        raise _invalid(errors.ID_BIRTH_DATE, text) from exc
     if not known_region(text[:6]):
-        raise ApplicationError(
-            errors.ID_PLACE.format(value=mask_id_number(text)), field="id_number"
-        )
+        raise _invalid(errors.ID_PLACE, text)
     if birth > (today or datetime.date.today()):  # noqa: DTZ011 - a calendar date, not a time
-        raise ApplicationError(
-            errors.ID_FUTURE.format(value=mask_id_number(text)), field="id_number"
-        )
+        raise _invalid(errors.ID_FUTURE, text)
     gender = MALE if int(text[16]) % 2 else FEMALE
     return IdNumber(number=text, birth_date=birth, gender=gender)
 
