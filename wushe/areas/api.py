@@ -17,6 +17,7 @@ from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.core.errors import ApplicationError
 from wushe.core.models import Job
+from wushe.core.uploads import max_size
 
 
 class AreaOutput(serializers.ModelSerializer):
@@ -49,7 +50,7 @@ class OutlineSerializer(serializers.Serializer):
 
 
 class ImportInput(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[max_size("sheet")])
     dry_run = serializers.BooleanField(default=False)
 
 

@@ -8,11 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wushe.areas.levels import Level
+from wushe.core.uploads import max_size
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx or .csv)"),
+        validators=[max_size("sheet")],
         help_text=_(
             "Columns: code, name, level, parent code, longitude, latitude "
             "(代码、名称、层级、上级代码、经度、纬度). Title rows above the header are fine."

@@ -23,6 +23,7 @@ from wushe.core.privacy.presenting import access_for
 from wushe.core.privacy.serializers import MaskedField
 from wushe.core.scoping import get_scoped
 from wushe.core.serializers import FieldsOnce
+from wushe.core.uploads import max_size
 from wushe.needs import errors, selectors, services, triage
 from wushe.needs.idempotency import idempotency_header_parameter, idempotent
 from wushe.needs.models import Category, Channel, Need, Outcome, Status, Task, TaskAssignment
@@ -234,7 +235,7 @@ class BulkAssignInput(OfferInput):
 
 class CompleteInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
-    photo = serializers.ImageField(required=False)
+    photo = serializers.ImageField(required=False, validators=[max_size("photo")])
 
 
 class EventOutput(serializers.Serializer):

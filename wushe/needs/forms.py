@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wushe.core.errors import ApplicationError
+from wushe.core.uploads import max_size
 from wushe.needs.models import Category, Channel, Outcome, Status
 from wushe.residents.phones import parse_phone
 
@@ -87,7 +88,9 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    attachment = forms.FileField(label=_("Photo of a prescription"), required=False)
+    attachment = forms.ImageField(
+        label=_("Photo of a prescription"), required=False, validators=[max_size("photo")]
+    )
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -125,7 +128,7 @@ class ReasonForm(forms.Form):
 
 class DoneForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = forms.ImageField(label=_("Photo"), required=False, validators=[max_size("photo")])
 
 
 class TrackForm(forms.Form):

@@ -407,6 +407,20 @@ def offer_url(request: HttpRequest, assignment: TaskAssignment) -> str:
     )
 
 
+def _private_file_response(stored: Any) -> HttpResponse:
+    """A stored upload as a response: an image inline, anything else as a download, and never
+    as a page the browser would run (an HTML file saved under a photo's name stays inert)."""
+    with stored.open("rb") as handle:  # photos are small; no open file left behind
+        content = handle.read()
+    kind = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    inline = kind.startswith("image/") and kind != "image/svg+xml"
+    response = HttpResponse(content, content_type=kind if inline else "application/octet-stream")
+    response["Content-Disposition"] = "inline" if inline else "attachment"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class AttachmentView(RolePermissionRequiredMixin, View):
     """A request's file (a prescription photo), streamed only to those who may see the request;
     no URL serves MEDIA_ROOT/private/ directly."""
@@ -424,7 +438,24 @@ class AttachmentView(RolePermissionRequiredMixin, View):
             obj=found,
             area_path=need.area.path,
         )
-        with found.file.open("rb") as handle:  # photos are small; no open file left behind
-            content = handle.read()
-        kind = mimetypes.guess_type(found.file.name)[0] or "application/octet-stream"
-        return HttpResponse(content, content_type=kind)
+        return _private_file_response(found.file)
+
+
+class TaskPhotoView(RolePermissionRequiredMixin, View):
+    """The photo a volunteer took when finishing a task (a delivery at the door), for those who
+    may see the request."""
+
+    permission = "needs.view"
+
+    def get(self, request: HttpRequest, pk: int, task: int) -> HttpResponse:
+        need = _need_or_404(request.user, pk)
+        found = need.tasks.filter(pk=task).exclude(photo="").first()
+        if found is None:
+            raise Http404
+        log_action(
+            "needs.task_photo.viewed",
+            actor=request.user,
+            obj=found,
+            area_path=need.area.path,
+        )
+        return _private_file_response(found.photo)

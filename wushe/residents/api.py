@@ -18,6 +18,7 @@ from wushe.core.jobs import job_for_large_upload
 from wushe.core.privacy import reveal
 from wushe.core.privacy.serializers import MaskedField as CoreMaskedField
 from wushe.core.scoping import get_scoped
+from wushe.core.uploads import max_size
 from wushe.residents import selectors, services
 from wushe.residents.models import LegalBasis, Resident
 from wushe.residents.tasks import JOB_KIND, import_residents_job
@@ -138,7 +139,7 @@ class RevealInput(serializers.Serializer):
 
 
 class ResidentImportInput(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[max_size("sheet")])
     area = serializers.CharField()
     dry_run = serializers.BooleanField(default=True)
     legal_basis = serializers.ChoiceField(

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wushe.core.uploads import max_size
 from wushe.residents.models import LegalBasis, ResidentTag
 
 
@@ -28,6 +29,7 @@ class ResidentFilterForm(forms.Form):
 class ResidentImportForm(forms.Form):
     file = forms.FileField(
         label=_("Canvass sheet (.xlsx or .csv)"),
+        validators=[max_size("sheet")],
         help_text=_(
             "Columns such as 姓名、身份证号、联系电话、楼号、单元、门牌号、人员类别、紧急联系人、"
             "监护人、备注. Title rows above the header are fine. Format the ID number column as Text."

@@ -135,6 +135,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest file accepted (wushe/core/uploads.py): a canvass or area spreadsheet (a 1,000,000-
+# row canvass CSV is about 120 MB) and a photo (a prescription, a delivery).
+WUSHE_MAX_SHEET_BYTES = env_int("WUSHE_MAX_SHEET_BYTES", 200 * 1024 * 1024)
+WUSHE_MAX_PHOTO_BYTES = env_int("WUSHE_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
