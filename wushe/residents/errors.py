@@ -25,6 +25,10 @@ PHONE_LOST_DIGITS = _(
     "Phone number {value} was turned into a number by Excel and its digits were lost. "
     "Format the phone column as Text and type the numbers again."
 )
+WHOLE_NUMBER_SEARCH_CAP = _(
+    "You have searched by a whole ID number or phone {limit} times in the last hour, the most "
+    "allowed. Search by name or the last four digits, or try again later."
+)
 # Names and rows
 NAME_REQUIRED = _("The name is missing.")
 NAME_TOO_LONG = _("The name “{value}” is longer than {limit} characters.")

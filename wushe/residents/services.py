@@ -48,6 +48,7 @@ from wushe.residents.preparing import (
     plain_values,
     prepare_batch,
 )
+from wushe.residents.search_limit import count_whole_number_search
 from wushe.residents.signals import tags_changed_on_commit
 from wushe.residents.tags import CRITICAL_TREATMENT, DISABLED, synonym_table
 from wushe.residents.workers import init_worker, run_batch
@@ -783,9 +784,12 @@ def resident_search(
 ) -> QuerySet[Resident]:
     """``selectors.resident_list`` for a user's search (list page, API, export). A search by a
     whole ID number or phone that finds residents is logged, one access-log entry per resident
-    found: a hit confirms a guessed number, like a reveal."""
-    qs = selectors.resident_list(actor=actor, search=search, tag=tag, area_code=area_code)
+    found: a hit confirms a guessed number, like a reveal. Such searches are capped per user
+    and hour (``search_limit``), found or not."""
     field = selectors.whole_number_field(search, actor=actor) if search else None
+    if field:
+        count_whole_number_search(actor)
+    qs = selectors.resident_list(actor=actor, search=search, tag=tag, area_code=area_code)
     if field:
         hits = qs.values_list("pk", "area__path").order_by()
         log_access(actor, Resident, hits, field=field, reason=str(SEARCH_BY_WHOLE_NUMBER))

@@ -73,7 +73,11 @@ class ResidentListView(RolePermissionRequiredMixin, View):
                 "tag": form.cleaned_data["tag"] or None,
                 "area_code": form.cleaned_data["area"] or None,
             }
-        residents = services.resident_search(actor=user, **filters)
+        try:
+            residents = services.resident_search(actor=user, **filters)
+        except ApplicationError as exc:  # too many searches by a whole number
+            form.add_error("q", str(exc.message))
+            residents = Resident.objects.none()
         page = Paginator(residents, 50).get_page(request.GET.get("page"))
         names = selectors.tag_names()
         details = selectors.sees_tag_details(user)
@@ -480,12 +484,17 @@ class ResidentExportView(RolePermissionRequiredMixin, View):
                 "tag": form.cleaned_data["tag"] or None,
                 "area_code": form.cleaned_data["area"] or None,
             }
+        try:
+            found = services.resident_search(actor=user, **filters)
+        except ApplicationError as exc:  # too many searches by a whole number
+            messages.error(request, str(exc.message))
+            return redirect("residents:list")
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("residents")
         sheet.append(text_row(sheet, [title for _key, title in EXPORT_COLUMNS]))
         count = 0
         names = selectors.tag_names()
-        for r in services.resident_search(actor=user, **filters).iterator(chunk_size=2000):
+        for r in found.iterator(chunk_size=2000):
             row = []
             for key, _title in EXPORT_COLUMNS:
                 if key == "address":

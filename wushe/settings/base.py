@@ -139,6 +139,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # row canvass CSV is about 120 MB) and a photo (a prescription, a delivery).
 WUSHE_MAX_SHEET_BYTES = env_int("WUSHE_MAX_SHEET_BYTES", 200 * 1024 * 1024)
 WUSHE_MAX_PHOTO_BYTES = env_int("WUSHE_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+# Searches by a whole ID number or phone per user and hour (wushe/residents/search_limit.py).
+WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR = env_int("WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
