@@ -141,7 +141,7 @@ def test_repeated_failures_pause_sign_in_even_with_the_right_password(client, st
     from wushe.accounts import throttle
 
     cache.clear()
-    for _ in range(throttle.MAX_PER_USERNAME):
+    for _ in range(throttle.MAX_PER_USERNAME_AT_ADDRESS):
         assert (
             client.post("/login/", {"username": "worker_a", "password": "wrong"}).status_code == 200
         )
@@ -162,7 +162,7 @@ def test_success_resets_the_count(client, street, people):
     from wushe.accounts import throttle
 
     cache.clear()
-    for _ in range(throttle.MAX_PER_USERNAME - 1):
+    for _ in range(throttle.MAX_PER_USERNAME_AT_ADDRESS - 1):
         client.post("/login/", {"username": "worker_a", "password": "wrong"})
     assert client.post("/login/", {"username": "worker_a", "password": PASSWORD}).status_code == 302
     client.logout()

@@ -1,6 +1,14 @@
-"""Sign-in throttling: after too many failed attempts for one user name, or from one address,
-sign-in pauses for a while. Counts live in the cache (Redis in production), so every web
-process sees the same counts."""
+"""Sign-in throttling. Failures are counted three ways and any count at its cap pauses the
+sign-ins it covers for a while:
+
+- a user name from one client address (5): stops one guesser on one account at once;
+- one client address (30): stops one guesser spraying many accounts;
+- a user name from any address (50): stops guessing spread over many addresses.
+
+No single address can lock another address out: it reaches its own caps (5 per account, 30 in
+all) long before an account's 50. The address is the client's (``wushe.core.client_ip``), not
+the proxy's. Counts live in the cache (Redis in production), so every web process sees the
+same counts."""
 
 from __future__ import annotations
 
@@ -8,26 +16,34 @@ import hashlib
 
 from django.core.cache import cache
 
-MAX_PER_USERNAME = 5
+MAX_PER_USERNAME_AT_ADDRESS = 5
 MAX_PER_ADDRESS = 30
+MAX_PER_USERNAME = 50
 WINDOW_S = 15 * 60
 
 
-def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()[:32]
+def _key(kind: str, *values: str) -> str:
+    text = "\x00".join(v.strip().lower() for v in values)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
     return f"wushe:login-failures:{kind}:{digest}"
 
 
+def _limits(username: str, address: str) -> dict[str, int]:
+    return {
+        _key("user-addr", username, address): MAX_PER_USERNAME_AT_ADDRESS,
+        _key("addr", address): MAX_PER_ADDRESS,
+        _key("user", username): MAX_PER_USERNAME,
+    }
+
+
 def is_locked(*, username: str, address: str) -> bool:
-    counts = cache.get_many([_key("user", username), _key("addr", address)])
-    return (
-        counts.get(_key("user", username), 0) >= MAX_PER_USERNAME
-        or counts.get(_key("addr", address), 0) >= MAX_PER_ADDRESS
-    )
+    limits = _limits(username, address)
+    counts = cache.get_many(list(limits))
+    return any(counts.get(key, 0) >= limit for key, limit in limits.items())
 
 
 def record_failure(*, username: str, address: str) -> None:
-    for key in (_key("user", username), _key("addr", address)):
+    for key in _limits(username, address):
         cache.add(key, 0, WINDOW_S)
         try:
             cache.incr(key)
@@ -35,5 +51,7 @@ def record_failure(*, username: str, address: str) -> None:
             cache.set(key, 1, WINDOW_S)
 
 
-def clear(*, username: str) -> None:
-    cache.delete(_key("user", username))
+def clear(*, username: str, address: str) -> None:
+    """After a successful sign-in: that user's failures from that address are forgotten (the
+    account's count from everywhere runs out with its window)."""
+    cache.delete(_key("user-addr", username, address))

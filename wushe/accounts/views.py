@@ -12,18 +12,20 @@ from django.views.generic import TemplateView
 
 from wushe.accounts import errors, throttle
 from wushe.core.audit import log_action
+from wushe.core.client_ip import client_ip
 from wushe.core.navigation import panels_for
 
 
 class LoginView(auth_views.LoginView):
-    """Sign-in, throttled: a user name or an address with too many failures waits a while."""
+    """Sign-in, throttled (``throttle``): too many failures for a user name from one address, from
+    one address, or for a user name from anywhere make that sign-in wait a while."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_ip(request)
         if throttle.is_locked(username=username, address=address):
             form = self.get_form()
             form.add_error(None, errors.TOO_MANY_ATTEMPTS.format(minutes=throttle.WINDOW_S // 60))
@@ -34,12 +36,12 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form: Any) -> HttpResponse:
         throttle.record_failure(
             username=self.request.POST.get("username", ""),
-            address=self.request.META.get("REMOTE_ADDR", ""),
+            address=client_ip(self.request),
         )
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        throttle.clear(username=form.get_user().get_username())
+        throttle.clear(username=form.get_user().get_username(), address=client_ip(self.request))
         return super().form_valid(form)
 
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from wushe.areas.models import Area
 from wushe.areas.selectors import area_by_code_for
+from wushe.core.client_ip import client_ip
 from wushe.core.errors import NotFoundError
 from wushe.core.privacy import Access, PrivacyContext, present
 from wushe.core.privacy.presenting import access_for
@@ -472,7 +473,8 @@ def _public_status(need: Need) -> dict[str, Any]:
 
 
 class PublicNeedViewSet(viewsets.ViewSet):
-    """The resident's own form and tracking, without an account: rate-limited per address;
+    """The resident's own form and tracking, without an account: rate-limited per client
+    address and per phone number;
     the tracking code is the only key to a request's (plain-words) status."""
 
     authentication_classes: list[Any] = []
@@ -480,11 +482,14 @@ class PublicNeedViewSet(viewsets.ViewSet):
 
     @extend_schema(request=PublicNeedInput, responses={201: PublicStatusOutput, 429: None})
     def create(self, request: Request) -> Response:
-        if not public_rate_allows(request.META.get("REMOTE_ADDR", "")):
+        address = client_ip(request)
+        if not public_rate_allows(address=address):
             raise errors.RateLimitedError(errors.RATE_LIMITED)
         data = PublicNeedInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        if not public_rate_allows(address=address, phone=v["phone"]):
+            raise errors.RateLimitedError(errors.RATE_LIMITED)
         community = Area.objects.filter(code=v["community"], level="community", is_active=True)
         area = community.first()
         if area is None:
@@ -501,7 +506,7 @@ class PublicNeedViewSet(viewsets.ViewSet):
             medical_emergency=v["medical_emergency"],
             days_medicine_left=v.get("days_medicine_left"),
         )
-        public_rate_count(request.META.get("REMOTE_ADDR", ""))
+        public_rate_count(address=address, phone=v["phone"])
         return Response(_public_status(need), status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -1,11 +1,13 @@
 """What the resident reads on the tracking page (plain words for each status and outcome), and
-the per-address rate limit of the public form and API (counted in the shared cache)."""
+the public form and API's rate limits, per client address and per phone number (counted in the
+shared cache)."""
 
 from __future__ import annotations
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from wushe.core.privacy import blind_index
 from wushe.needs.models import Need, Outcome, Status
 
 
@@ -28,19 +30,31 @@ def resident_status_text(need: Need) -> str:
     }.get(need.status, _("We have your request."))
 
 
-PUBLIC_LIMIT = 5  # requests per address per hour from the public form and API
+PUBLIC_LIMIT = 5  # requests per client address per hour from the public form and API
+PUBLIC_LIMIT_PER_PHONE = 5  # requests per phone number per hour, from any address
 PUBLIC_WINDOW = 3600
 
 
-def _rate_key(address: str) -> str:
-    return f"needs.public:{address or 'unknown'}"
+def _rate_limits(address: str, phone: str) -> dict[str, int]:
+    """Cache key -> limit. The phone is keyed by its blind index: the cache never holds it."""
+    limits = {f"needs.public:{address or 'unknown'}": PUBLIC_LIMIT}
+    if phone.strip():
+        limits[f"needs.public.phone:{blind_index('phone', phone)}"] = PUBLIC_LIMIT_PER_PHONE
+    return limits
 
 
-def public_rate_allows(address: str) -> bool:
-    return int(cache.get(_rate_key(address), 0)) < PUBLIC_LIMIT
+def public_rate_allows(*, address: str, phone: str = "") -> bool:
+    """Whether one more request may come from this address (and for this phone, once the
+    form has given it)."""
+    limits = _rate_limits(address, phone)
+    counts = cache.get_many(list(limits))
+    return all(int(counts.get(key, 0)) < limit for key, limit in limits.items())
 
 
-def public_rate_count(address: str) -> None:
-    key = _rate_key(address)
-    cache.add(key, 0, PUBLIC_WINDOW)
-    cache.incr(key)
+def public_rate_count(*, address: str, phone: str) -> None:
+    for key in _rate_limits(address, phone):
+        cache.add(key, 0, PUBLIC_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, PUBLIC_WINDOW)

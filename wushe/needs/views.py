@@ -21,6 +21,7 @@ from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.areas.selectors import area_list
 from wushe.core.audit import log_action
+from wushe.core.client_ip import client_ip
 from wushe.core.errors import ApplicationError, NotFoundError
 from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 from wushe.core.privacy import PrivacyContext, present
@@ -255,16 +256,13 @@ class IntakeView(RolePermissionRequiredMixin, View):
         return render(request, "needs/intake.html", {"form": form})
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _communities() -> Any:
     return Area.objects.filter(level=Level.COMMUNITY, is_active=True).order_by("name")
 
 
 class PublicRequestView(View):
-    """The resident's own form: no sign-in, phone-sized, plain words, rate-limited per address."""
+    """The resident's own form: no sign-in, phone-sized, plain words, rate-limited per client
+    address and per phone number."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = PublicNeedForm(communities=_communities())
@@ -272,12 +270,15 @@ class PublicRequestView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = PublicNeedForm(request.POST, communities=_communities())
-        address = _client_ip(request)
-        if not public_rate_allows(address):
+        address = client_ip(request)
+        if not public_rate_allows(address=address):
             form.add_error(None, str(errors.RATE_LIMITED))
             return render(request, "needs/public_form.html", {"form": form}, status=429)
         if form.is_valid():
             data = form.cleaned_data
+            if not public_rate_allows(address=address, phone=data["phone"]):
+                form.add_error(None, str(errors.RATE_LIMITED))
+                return render(request, "needs/public_form.html", {"form": form}, status=429)
             try:
                 need = services.need_create(
                     actor=None,
@@ -294,7 +295,7 @@ class PublicRequestView(View):
             except ApplicationError as exc:
                 form.add_error(None, str(exc.message))
             else:
-                public_rate_count(address)
+                public_rate_count(address=address, phone=data["phone"])
                 return render(request, "needs/public_done.html", {"need": need})
         return render(request, "needs/public_form.html", {"form": form})
 

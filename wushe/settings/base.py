@@ -7,7 +7,15 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from wushe.settings.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from wushe.settings.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
@@ -18,6 +26,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or ""
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The TLS proxies in front (CIDRs): a request from one is attributed to the address it
+# forwards in X-Forwarded-For (wushe/core/client_ip.py). Empty: REMOTE_ADDR only.
+WUSHE_TRUSTED_PROXIES = env_networks("WUSHE_TRUSTED_PROXIES")
 
 # Key for encrypted personal-data fields (residents and later apps).
 # Several comma-separated keys: the first encrypts, all decrypt (see docs/privacy.md).

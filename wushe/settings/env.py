@@ -6,6 +6,7 @@ Every reader accepts ``NAME_FILE`` as well as ``NAME`` so that secrets can come 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -83,3 +84,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP networks in CIDR notation (a bare address is a /32 or
+    /128), each checked."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP network.") from exc
+    return values
