@@ -1,50 +1,158 @@
-"""The cached primitives in ``core.privacy.keys``: ``encrypt`` writes Fernet tokens under the
-current key (and follows a key change), ``KeyedHash`` gives the very digest of ``hmac``."""
+"""The cached primitives in ``core.privacy.keys``: ``encrypt`` writes ``v2`` AES-256-GCM tokens
+under the current key (and follows a key change), Fernet tokens written before still read and
+rotate into the envelope, ``KeyedHash`` gives the very digest of ``hmac``."""
 
+import base64
 import hashlib
 import hmac
 import threading
-import time
 
-from cryptography.fernet import MultiFernet
+import pytest
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.test import override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wushe.core.privacy.keys import (
+    FERNET_PREFIX,
+    GCM_PREFIX,
+    DecryptionError,
     KeyedHash,
     blind_index_hash,
     blind_index_key,
     data_fernets,
+    data_keys,
     decrypt,
     encrypt,
     is_current,
+    looks_encrypted,
     rotate,
 )
+
+TEST_KEY = "test-only-data-key"  # the test settings' WUSHE_DATA_KEY
+
+
+def gcm_key(secret: str, info: bytes = b"wushe personal-data encryption v2 AES-256-GCM") -> bytes:
+    """The GCM key of ``secret`` (another key with another ``info``), derived here
+    independently of the module."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"wushe", info=info).derive(
+        secret.encode()
+    )
+
+
+def fernet_token(value: str) -> str:
+    """A token as written before the v2 envelope (the current key's Fernet)."""
+    return data_fernets()[0].encrypt(value.encode()).decode()
 
 
 @given(st.text())
 @settings(max_examples=200)
-def test_fernet_opens_what_encrypt_writes(value):
-    assert data_fernets()[0].decrypt(encrypt(value).encode()).decode() == value
+def test_aesgcm_opens_what_encrypt_writes(value):
+    token = encrypt(value)
+    assert token.startswith(GCM_PREFIX) and token.isascii()
+    raw = base64.urlsafe_b64decode(token[len(GCM_PREFIX) :])
+    kid, nonce, sealed = raw[:4], raw[4:16], raw[16:]
+    key = gcm_key(TEST_KEY)
+    assert kid == hmac.new(key, b"wushe data key id", hashlib.sha256).digest()[:4]
+    assert AESGCM(key).decrypt(nonce, sealed, b"wushe v2").decode() == value
+    assert len(sealed) == len(value.encode()) + 16  # ciphertext and a 128-bit tag
 
 
-def test_tokens_differ_every_time_and_carry_the_current_time():
-    a, b = encrypt("13812345678"), encrypt("13812345678")
-    assert a != b
-    assert abs(data_fernets()[0].extract_timestamp(a.encode()) - time.time()) < 5
+@given(st.text())
+@settings(max_examples=200)
+def test_both_formats_round_trip_exactly(value):
+    assert decrypt(encrypt(value)) == value
+    assert decrypt(fernet_token(value)) == value
+    assert decrypt(rotate(fernet_token(value))) == value
+
+
+def test_empty_string_round_trips_in_both_formats():
+    for token in (encrypt(""), fernet_token(""), rotate(fernet_token(""))):
+        assert token and decrypt(token) == ""
+
+
+def test_the_gcm_key_is_not_the_fernet_key():
+    fernet_key = gcm_key(TEST_KEY, b"wushe personal-data encryption v1")
+    # The key the Fernet tokens were (and are still read) under is that one ...
+    fernet = Fernet(base64.urlsafe_b64encode(fernet_key))
+    assert fernet.decrypt(fernet_token("x").encode()) == b"x"
+    # ... and the GCM key is another: no byte of key material is shared.
+    assert gcm_key(TEST_KEY) != fernet_key
+    assert gcm_key(TEST_KEY)[:16] not in fernet_key and gcm_key(TEST_KEY)[16:] not in fernet_key
+
+
+def test_tokens_differ_every_time_in_their_nonce():
+    tokens = [encrypt("13812345678") for _ in range(200)]
+    assert len(set(tokens)) == 200
+    nonces = {base64.urlsafe_b64decode(t[len(GCM_PREFIX) :])[4:16] for t in tokens}
+    assert len(nonces) == 200
+
+
+def test_no_fernet_token_looks_like_the_envelope():
+    token = fernet_token("13812345678")
+    assert token.startswith(FERNET_PREFIX) and ":" not in token
+    assert not token.startswith(GCM_PREFIX)
+    assert looks_encrypted(token) and looks_encrypted(encrypt("")) and looks_encrypted(encrypt("x"))
+    for text in ("", "13812345678", "v2:", "v2:abc", "gAAAAA", "gAAAAA-not-a-token", "周二透析"):
+        assert not looks_encrypted(text), text
 
 
 def test_rotation_with_the_cached_key():
     with override_settings(WUSHE_DATA_KEY="old-key"):
         old = encrypt("310115199001011234")
+        old_fernet = fernet_token("310115199001011234")
+        assert is_current(old) and not is_current(old_fernet)
     with override_settings(WUSHE_DATA_KEY="new-key,old-key"):
-        assert decrypt(old) == "310115199001011234"
-        assert not is_current(old)
+        for token in (old, old_fernet):
+            assert decrypt(token) == "310115199001011234"
+            assert not is_current(token)
+            assert is_current(rotate(token)) and rotate(token).startswith(GCM_PREFIX)
+            assert decrypt(rotate(token)) == "310115199001011234"
         new = encrypt("310115199001011234")
         assert is_current(new)
-        assert is_current(rotate(old))
-        assert decrypt(rotate(old)) == "310115199001011234"
+        assert not is_current(fernet_token("x"))  # a Fernet token is never current
+    with override_settings(WUSHE_DATA_KEY="new-key"):  # the old key dropped too early
+        with pytest.raises(DecryptionError):
+            decrypt(old)
+        with pytest.raises(DecryptionError):
+            decrypt(old_fernet)
+        with pytest.raises(DecryptionError):
+            rotate(old)
+        assert not is_current(old)
+
+
+def test_decryption_picks_the_key_by_its_id():
+    with override_settings(WUSHE_DATA_KEY="k1,k2,k3"):
+        keys = data_keys()
+        assert len(keys.by_id) == 3 and keys.current_id in keys.by_id
+        with override_settings(WUSHE_DATA_KEY="k3"):
+            token = encrypt("x")
+        assert decrypt(token) == "x"
+
+
+def test_damaged_tokens_raise_and_never_show_the_ciphertext():
+    token = encrypt("13812345678")
+    body = token[len(GCM_PREFIX) :]
+    flipped = body[:30] + ("A" if body[30] != "A" else "B") + body[31:]
+    for damaged in (
+        GCM_PREFIX + flipped,
+        token[:-4],
+        GCM_PREFIX,
+        GCM_PREFIX + "!!!!",
+        GCM_PREFIX + "é",
+        GCM_PREFIX + "Z" * 44,
+        "v1:" + body,
+        FERNET_PREFIX + "garbage",
+    ):
+        with pytest.raises(DecryptionError, match="in T.f") as caught:
+            decrypt(damaged, where="T.f")
+        assert damaged not in str(caught.value)
+        assert not is_current(damaged)
+        with pytest.raises(DecryptionError):
+            rotate(damaged)
 
 
 def test_encrypt_from_several_threads():
@@ -59,9 +167,10 @@ def test_encrypt_from_several_threads():
         thread.start()
     for thread in threads:
         thread.join()
-    multi = MultiFernet(list(data_fernets()))
+    aead = AESGCM(gcm_key(TEST_KEY))
     for n in range(4):
-        assert [multi.decrypt(t.encode()).decode() for t in tokens[n]] == values
+        raws = [base64.urlsafe_b64decode(t[len(GCM_PREFIX) :]) for t in tokens[n]]
+        assert [aead.decrypt(r[4:16], r[16:], b"wushe v2").decode() for r in raws] == values
 
 
 @given(key=st.binary(max_size=200), message=st.binary(max_size=300))

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from tests.core.privacy_testapp.models import Note, Person
 from wushe.core.privacy import DecryptionError, blind_index, blind_tail
-from wushe.core.privacy.keys import is_current
+from wushe.core.privacy.keys import GCM_PREFIX, data_fernets, is_current
 
 OLD = "test-only-data-key"  # what the test settings encrypt with
 NEW = "a-brand-new-data-key-after-rotation"
@@ -68,6 +68,26 @@ def test_rotation_reencrypts_with_the_new_key_and_old_key_stays_readable(data):
     # And the old key alone no longer does.
     with pytest.raises(DecryptionError):
         list(Person.objects.all())
+
+
+def test_rotation_moves_fernet_tokens_into_the_v2_envelope_under_the_same_key(data):
+    """Values written as Fernet tokens (before the v2 envelope) read as before, are not
+    current, and rotate-data-key re-encrypts them as v2 tokens without a new key."""
+    fernet = data_fernets()[0]
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        for person in data[:4]:
+            cursor.execute(
+                f"UPDATE {table} SET phone = %s WHERE id = %s",  # noqa: S608 - test
+                [fernet.encrypt(person.phone.encode()).decode(), person.pk],
+            )
+    assert sum(not t.startswith(GCM_PREFIX) for t in raw_tokens(Person, "phone") if t) == 4
+    assert Person.objects.get(pk=data[0].pk).phone == "13812340000"
+    output = run("rotate_data_key")
+    assert "privacy_testapp.Person.phone: 8 rows, 4 re-encrypted, 3 already current" in output
+    assert all(t.startswith(GCM_PREFIX) and is_current(t) for t in raw_tokens(Person, "phone") if t)
+    assert [p.phone for p in Person.objects.order_by("pk")] == [d.phone for d in data]
+    assert "Done: 0 values re-encrypted" in run("rotate_data_key")
 
 
 def test_rotation_leaves_blind_indexes_alone(data):

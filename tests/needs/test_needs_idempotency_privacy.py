@@ -9,6 +9,7 @@ from django.apps import apps
 from django.db import connection
 
 from tests.conftest import login
+from wushe.core.privacy.keys import GCM_PREFIX, data_fernets, encrypt
 from wushe.needs.models import IdempotencyKey
 
 PHONE = "13912345678"
@@ -53,5 +54,25 @@ def test_answers_stored_before_are_encrypted_in_place(people):
     migration.encrypt_answers(apps, SimpleNamespace(connection=connection))
     migration.encrypt_answers(apps, SimpleNamespace(connection=connection))  # run again: no-op
     [raw] = raw_answers()
-    assert PHONE not in raw and raw.startswith(migration.FERNET_PREFIX)
+    assert PHONE not in raw and raw.startswith(GCM_PREFIX)
     assert IdempotencyKey.objects.get(pk=row.pk).response_body == answer
+
+
+def test_the_migration_leaves_tokens_of_either_format_alone(people):
+    """Run over answers already encrypted, as a v2 token or a Fernet token from before it,
+    the migration encrypts none of them again."""
+    answer = {"id": 8, "caller_phone": PHONE}
+    text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    tokens = [encrypt(text), data_fernets()[0].encrypt(text.encode()).decode()]
+    for n, token in enumerate(tokens):
+        row = IdempotencyKey.objects.create(
+            user=people.worker_a, key=f"k{n}", scope="needs", body_hash="x", status_code=201
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE needs_idempotencykey SET response_body = %s WHERE id = %s", [token, row.pk]
+            )
+    migration = importlib.import_module("wushe.needs.migrations.0005_encrypt_idempotency_answers")
+    migration.encrypt_answers(apps, SimpleNamespace(connection=connection))
+    assert sorted(raw_answers()) == sorted(tokens)
+    assert [k.response_body for k in IdempotencyKey.objects.order_by("key")] == [answer, answer]

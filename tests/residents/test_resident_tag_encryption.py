@@ -1,5 +1,5 @@
 """A key-population tag's treatment schedule and remark are health notes: encrypted at rest
-(text columns holding Fernet tokens) whether written by the tag page, the API or the canvass
+(text columns holding v2 AES-GCM tokens) whether written by the tag page, the API or the canvass
 import (executemany on SQLite, binary COPY on PostgreSQL), read back whole where they may be
 shown, re-encrypted by key rotation, and encrypted in place by migration residents.0004."""
 
@@ -21,11 +21,10 @@ from tests.conftest import login
 from tests.residents.factories_residents import HouseholdFactory, ResidentFactory
 from tests.spreadsheets import write_xlsx
 from wushe.core.management.actor import SystemActor
-from wushe.core.privacy.keys import is_current
+from wushe.core.privacy.keys import GCM_PREFIX, data_fernets, is_current, looks_encrypted
 from wushe.residents.models import ResidentTag, Tag
 from wushe.residents.services import resident_import_file, resident_set_tags
 
-FERNET_PREFIX = "gAAAAA"
 SCHEDULE = "周二、四、六 8:00 透析 区中心医院"
 NOTE = "女儿在外地，每周来电"
 OLD_KEY = "test-only-data-key"  # what the test settings encrypt with
@@ -44,7 +43,7 @@ def assert_encrypted(*plain: str) -> None:
     rows = raw_details()
     assert any(value is not None for row in rows for value in row)
     for row in rows:
-        assert all(value is None or value.startswith(FERNET_PREFIX) for value in row), row
+        assert all(value is None or value.startswith(GCM_PREFIX) for value in row), row
     for text in plain:
         assert text not in repr(rows)
 
@@ -238,3 +237,41 @@ def test_migration_encrypts_existing_rows_in_place_and_back(resident):
     migration.decrypt_details(apps, editor)
     migration.null_to_empty(apps, editor)
     assert raw_details() == [(SCHEDULE, NOTE), ("", "")]
+
+
+def test_migration_over_new_and_old_tokens_neither_encrypts_twice_nor_leaves_ciphertext(
+    people, resident
+):
+    """A database migrated back past 0004 after v2 tokens were written (and still holding
+    Fernet tokens from before them): back, every token of both formats becomes its plaintext;
+    forward again, every value is encrypted once; a forward run over tokens changes nothing."""
+    set_both_details(people, resident)  # v2 tokens, written by today's code
+    old = ResidentTag.objects.create(resident=resident, tag=Tag.objects.get(code="low_income"))
+    fernet = [data_fernets()[0].encrypt(t.encode()).decode() for t in ("旧的安排", "旧的备注")]
+    with connection.cursor() as cursor:  # as written before the v2 envelope
+        cursor.execute(
+            "UPDATE residents_residenttag SET schedule = %s, note = %s WHERE id = %s",
+            [*fernet, old.pk],
+        )
+    tokens = raw_details()
+    assert any(v.startswith(GCM_PREFIX) for row in tokens for v in row if v)
+    assert all(looks_encrypted(v) for row in tokens for v in row if v)
+    migration = importlib.import_module(MIGRATION)
+    editor = SimpleNamespace(connection=connection)
+    migration.encrypt_details(apps, editor)
+    assert raw_details() == tokens  # nothing encrypted twice
+    migration.decrypt_details(apps, editor)
+    plain = raw_details()
+    assert not any(looks_encrypted(v) for row in plain for v in row if v)
+    assert {v for row in plain for v in row if v} == {SCHEDULE, NOTE, "旧的安排", "旧的备注"}
+    migration.encrypt_details(apps, editor)
+    assert_encrypted(SCHEDULE, NOTE, "旧的安排", "旧的备注")
+    details = {
+        link.tag.code: (link.schedule, link.note)
+        for link in ResidentTag.objects.select_related("tag")
+    }
+    assert details == {
+        "critical_treatment": (SCHEDULE, None),
+        "living_alone": (None, NOTE),
+        "low_income": ("旧的安排", "旧的备注"),
+    }

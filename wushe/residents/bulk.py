@@ -3,9 +3,9 @@
 COPY where every column has a type listed in ``_COPY_TYPES``.
 
 Protected fields go through the very same primitives as the model fields: an
-``EncryptedTextField``'s own ``get_prep_value`` (Fernet under the current data key) and a
-``BlindIndexField``'s ``blind_index``/``blind_tail`` of its source, so a row written here reads
-back and is found exactly like one saved through the ORM (tested).
+``EncryptedTextField``'s own ``get_prep_value`` (an AES-GCM token under the current data key)
+and a ``BlindIndexField``'s ``blind_index``/``blind_tail`` of its source, so a row written here
+reads back and is found exactly like one saved through the ORM (tested).
 
 On PostgreSQL a ``Writer`` runs the COPYs in a background thread on the importing connection
 (the same transaction): the server loads one batch while this process prepares the next.

@@ -7,8 +7,9 @@ Declare them side by side on a model that inherits ``ProtectedFieldsMixin``::
         id_number_index = BlindIndexField(source="id_number", unique=True)
         id_number_tail = BlindIndexField(source="id_number", tail=True)
 
-The encrypted column holds a Fernet token; the index column holds an HMAC of the normalised
-value and is filled from the source on every save (the mixin adds it to ``update_fields``).
+The encrypted column holds a token (``keys.encrypt``: AES-256-GCM in a ``v2:`` envelope; Fernet
+tokens written before it still read); the index column holds an HMAC of the normalised value
+and is filled from the source on every save (the mixin adds it to ``update_fields``).
 Only ``isnull`` can be looked up on an encrypted field: search through the index column.
 """
 

@@ -6,9 +6,12 @@ from django.db import migrations, models
 from django.db.models.functions import Cast
 
 import wushe.core.privacy.fields
-from wushe.core.privacy.keys import decrypt, encrypt
+from wushe.core.privacy.keys import decrypt, encrypt, looks_encrypted
 
-FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte and timestamp)
+# Written when every token was a Fernet token ("gAAAAA…"). Both directions recognise every
+# token format by its shape (looks_encrypted: Fernet and the later v2
+# envelope), so a database holding new tokens is never encrypted twice, nor left holding
+# ciphertext in a plain column when migrated back.
 FIELDS = ("schedule", "note")
 
 
@@ -59,7 +62,7 @@ def encrypt_details(apps, schema_editor):
     _rewrite(
         apps,
         schema_editor,
-        lambda text: None if text.startswith(FERNET_PREFIX) else encrypt(text),
+        lambda text: None if looks_encrypted(text) else encrypt(text),
     )
 
 
@@ -68,7 +71,7 @@ def decrypt_details(apps, schema_editor):
         apps,
         schema_editor,
         lambda text: decrypt(text, where="residents.ResidentTag")
-        if text.startswith(FERNET_PREFIX)
+        if looks_encrypted(text)
         else None,
     )
 
