@@ -75,11 +75,41 @@ def test_explanation_in_english_and_chinese():
         )
     )
     with translation.override("en"):
-        text = triage.explain(result.as_breakdown())
+        text = triage.explain(result.as_breakdown(), health=True)
     assert text.startswith("dialysis on Tue 14:00; 80+; lives alone")
     with translation.override("zh-hans"):
-        zh = triage.explain(result.as_breakdown(), overdue=True)
+        zh = triage.explain(result.as_breakdown(), overdue=True, health=True)
     assert "透析" in zh and "独居" in zh and "超时" in zh
+
+
+def test_explanation_without_health_details_names_no_treatment_or_sensitive_tag():
+    treatment = datetime.datetime(2026, 12, 1, 14, 0, tzinfo=SHANGHAI)  # a Tuesday
+    sensitive = {
+        "critical_treatment", "severe_mental_illness", "chronic_illness", "disabled",
+        "pregnant", "child", "low_income", "extreme_poverty",
+    }  # fmt: skip
+    result = triage.compute(
+        facts(
+            category="escort",
+            treatment_at=treatment,
+            treatment_name="dialysis",
+            medical_emergency=True,
+            days_medicine_left=1,
+            tags=frozenset({"living_alone", "elderly_80", *sensitive}),
+        )
+    )
+    with translation.override("en"):
+        text = triage.explain(result.as_breakdown())
+    assert text.split("; ")[:4] == [
+        "medical emergency",
+        "appointment on Tue 14:00",
+        "medicine left for 1 day(s)",
+        "80+",
+    ]
+    assert "lives alone" in text
+    for word in ("dialysis", "treatment", "mental", "illness", "disabled", "pregnant", "child",
+                 "income", "poverty"):  # fmt: skip
+        assert word not in text, word
 
 
 def test_sla_hours_per_category():

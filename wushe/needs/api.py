@@ -33,7 +33,7 @@ from wushe.needs.public_status import (
     public_rate_count,
     resident_status_text,
 )
-from wushe.residents.selectors import resident_get_for
+from wushe.residents.selectors import resident_get_for, sees_tag_details
 
 IDEMPOTENCY = idempotency_header_parameter()
 
@@ -88,7 +88,15 @@ class NeedOutput(serializers.Serializer):
         return bool(need.priority_breakdown.get("life_critical"))
 
     def get_explanation(self, need: Need) -> str:
-        return triage.explain(need.priority_breakdown, overdue=need.escalated_at is not None)
+        return triage.explain(
+            need.priority_breakdown,
+            overdue=need.escalated_at is not None,
+            health=self._health_details,
+        )
+
+    @cached_property
+    def _health_details(self) -> bool:
+        return sees_tag_details(getattr(self.context.get("request"), "user", None))
 
     def get_escalated(self, need: Need) -> bool:
         return need.escalated_at is not None
@@ -272,7 +280,8 @@ class AssignmentOutput(serializers.ModelSerializer):
         )
 
     def get_explanation(self, a: TaskAssignment) -> str:
-        return triage.explain(a.task.need.priority_breakdown)
+        user = self.context["request"].user
+        return triage.explain(a.task.need.priority_breakdown, health=sees_tag_details(user))
 
     def get_address(self, a: TaskAssignment) -> str | None:
         return _address(self.context["request"].user, a.task.need, self._privacy(a)) or None

@@ -6,7 +6,8 @@ of the deadline. The score packs the three so one integer sorts the queue:
 ``tier * 10^6 + vulnerability * 10^3 + urgency`` (vulnerability and urgency each below 1000).
 
 The breakdown is stored as codes with parameters; ``explain`` turns it into plain words in the
-active language ("dialysis on Tue 14:00; lives alone; 80+").
+active language ("dialysis on Tue 14:00; lives alone; 80+"), naming a treatment or a sensitive
+tag only for an audience that may read health details (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -180,6 +181,12 @@ def compute(facts: Facts, weights: Mapping[str, Any] | None = None) -> Priority:
     return Priority(score, life, vulnerability, urgency, effective, reasons)
 
 
+# The tags any helper may read in an explanation: age and living alone tell them how to meet
+# the person at the door. Every other tag (health, disability, pregnancy, a child, income
+# support …) is sensitive personal information, or not theirs to know (docs/privacy.md).
+PLAIN_TAGS = frozenset({"elderly_80", "elderly_60", "living_alone", "empty_nest"})
+
+
 def _when(value: str) -> str:
     moment = timezone.localtime(datetime.datetime.fromisoformat(value))
     return f"{formats.date_format(moment, 'D')} {moment:%H:%M}"
@@ -213,8 +220,10 @@ def _treatment_label(name: str) -> str:
     }.get(name, _("treatment"))
 
 
-def explain(breakdown: Mapping[str, Any], *, overdue: bool = False) -> str:
-    """Plain words for a stored breakdown, in the active language."""
+def explain(breakdown: Mapping[str, Any], *, overdue: bool = False, health: bool = False) -> str:
+    """Plain words for a stored breakdown, in the active language. ``health``: the audience
+    may read health details (``wushe.residents.selectors.sees_tag_details``); otherwise a
+    treatment is "an appointment" and only ``PLAIN_TAGS`` are named."""
     parts: list[str] = []
     if overdue:
         parts.append(_("overdue"))
@@ -222,7 +231,7 @@ def explain(breakdown: Mapping[str, Any], *, overdue: bool = False) -> str:
         code = reason.get("code")
         if code == "medical_emergency":
             parts.append(_("medical emergency"))
-        elif code == "treatment":
+        elif code == "treatment" and health:
             parts.append(
                 _("%(treatment)s on %(when)s")
                 % {
@@ -230,11 +239,13 @@ def explain(breakdown: Mapping[str, Any], *, overdue: bool = False) -> str:
                     "when": _when(reason["at"]),
                 }
             )
+        elif code == "treatment":
+            parts.append(_("appointment on %(when)s") % {"when": _when(reason["at"])})
         elif code == "medicine_left":
             parts.append(_("medicine left for %(days)s day(s)") % {"days": reason["days"]})
         elif code == "food_left":
             parts.append(_("food left for %(days)s day(s)") % {"days": reason["days"]})
-        elif code == "tag":
+        elif code == "tag" and (health or reason["tag"] in PLAIN_TAGS):
             parts.append(_tag_label(reason["tag"]))
         elif code == "due":
             parts.append(_("due %(when)s") % {"when": _when(reason["at"])})

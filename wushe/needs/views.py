@@ -42,7 +42,7 @@ from wushe.needs.public_status import (
     resident_status_text,
 )
 from wushe.residents.phones import display_phone
-from wushe.residents.selectors import resident_get_for
+from wushe.residents.selectors import resident_get_for, sees_tag_details
 from wushe.volunteers.selectors import volunteer_list
 
 
@@ -69,11 +69,17 @@ def _phone(value: str) -> str:
     return display_phone(value) if value.startswith("+") else value
 
 
-def _row(actor: Any, need: Need, ctx: PrivacyContext | None = None) -> dict[str, Any]:
+def _row(
+    actor: Any, need: Need, ctx: PrivacyContext | None = None, *, health: bool | None = None
+) -> dict[str, Any]:
+    """What a page shows of a request; ``health``: whether the explanation may name treatments
+    and sensitive tags (by default: whether the actor may see a tag's details)."""
     return {
         "need": need,
         "explanation": triage.explain(
-            need.priority_breakdown, overdue=need.escalated_at is not None
+            need.priority_breakdown,
+            overdue=need.escalated_at is not None,
+            health=sees_tag_details(actor) if health is None else health,
         ),
         "life": bool(need.priority_breakdown.get("life_critical")),
         "name": present(actor, need, "contact_name", kind="name", context=ctx, hidden=""),
@@ -385,7 +391,9 @@ class OfferLinkView(View):
             a = offers.assignment_from_token(token)
         except ApplicationError as exc:
             return render(request, "needs/offer.html", {"error": exc.message}, status=400)
-        return render(request, "needs/offer.html", {"a": a, "row": _row(a.volunteer, a.task.need)})
+        # No sign-in, and the link is often forwarded: never a health detail here.
+        row = _row(a.volunteer, a.task.need, health=False)
+        return render(request, "needs/offer.html", {"a": a, "row": row})
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
