@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("wushe.residents.api_urls")),
     path("", include("wushe.needs.api_urls")),
     path("", include("wushe.dispatch.api_urls")),
+    path("", include("wushe.volunteers.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("residents/", include("wushe.residents.urls")),
     path("needs/", include("wushe.needs.urls")),
     path("dispatch/", include("wushe.dispatch.urls")),
+    path("volunteers/", include("wushe.volunteers.urls")),
     path("jobs/", include("wushe.core.urls")),
     path("privacy/", include("wushe.core.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

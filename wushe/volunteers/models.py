@@ -1,12 +1,14 @@
-"""A volunteer's profile: what they can do, whether they are on shift, where they live.
+"""A volunteer's profile (what they can do, whether they are on shift, where they live) and
+their shifts: one row per shift, who started and ended it, for the hours ledger.
 
 The needs and dispatch capabilities need only this slice; the volunteers capability grows it
-(vetting, shifts, hours ledger, certificates)."""
+(vetting, hours ledger, certificates)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from wushe.areas.models import Area
@@ -63,3 +65,55 @@ class VolunteerProfile(TimeStampedModel):
 
     def skill_labels(self) -> list[str]:
         return [str(Skill(s).label) for s in self.skills if s in Skill.values]
+
+
+class Shift(models.Model):
+    """One shift of a volunteer: open (``ended_at`` empty) while they are on shift."""
+
+    volunteer = models.ForeignKey(
+        VolunteerProfile,
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="shifts",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope_path_field = "volunteer__home_area__path"
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["-started_at"]
+        constraints = [
+            # Two taps at once (or a worker and the volunteer) cannot open two shifts.
+            models.UniqueConstraint(
+                fields=["volunteer"],
+                condition=Q(ended_at__isnull=True),
+                name="volunteers_shift_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="volunteers_shift_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["volunteer", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.started_at:%Y-%m-%d %H:%M}"

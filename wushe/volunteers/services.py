@@ -1,17 +1,23 @@
-"""Writes to volunteer profiles: one transaction each, logged."""
+"""Writes to volunteer profiles and shifts: one transaction each, logged.
+
+Going on or off shift opens or closes a ``Shift`` row (who, when) for the hours ledger.
+Ending a shift does not touch the volunteer's tasks: what they accepted stays theirs (only
+new offers stop, since dispatch rounds take volunteers on shift)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from wushe.areas.models import Area
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, PermissionDeniedError
+from wushe.core.permissions import user_may
 from wushe.core.scoping import path_in_scope
 from wushe.volunteers import errors
-from wushe.volunteers.models import Skill, TravelMode, VolunteerProfile
+from wushe.volunteers.models import Shift, Skill, TravelMode, VolunteerProfile
 
 
 def _clean_skills(skills: list[str]) -> list[str]:
@@ -44,10 +50,10 @@ def volunteer_profile_upsert(
         defaults={
             "home_area": home_area,
             "skills": _clean_skills(skills),
-            "on_shift": on_shift,
             "is_active": is_active,
         },
     )
+    _shift_change(profile, on_shift=on_shift, actor=actor)
     log_action(
         "volunteers.profile.created" if created else "volunteers.profile.updated",
         actor=actor,
@@ -58,22 +64,56 @@ def volunteer_profile_upsert(
     return profile
 
 
+def _shift_change(profile: VolunteerProfile, *, on_shift: bool, actor: Any) -> bool:
+    """Open or close ``profile``'s shift row and set the flag; False if already so. A shift
+    begun before shifts were recorded (no open row) ends with no row: its hours are unknown."""
+    if profile.on_shift == on_shift:
+        return False
+    now = timezone.now()
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    if on_shift:
+        if not Shift.objects.filter(volunteer=profile, ended_at__isnull=True).exists():
+            Shift.objects.create(volunteer=profile, started_at=now, started_by=actor_user)
+    else:
+        Shift.objects.filter(volunteer=profile, ended_at__isnull=True).update(
+            ended_at=now, ended_by=actor_user
+        )
+    profile.on_shift = on_shift
+    profile.save(update_fields=["on_shift", "updated_at"])
+    return True
+
+
+def may_set_shift(actor: Any, profile: VolunteerProfile) -> bool:
+    """The volunteer themselves, or whoever runs dispatch in the volunteer's area."""
+    if actor is not None and actor == profile.user:
+        return True
+    return user_may(actor, "dispatch.run") and path_in_scope(profile.home_area.path, actor)
+
+
 @transaction.atomic
 def volunteer_set_shift(
     *, actor: Any, profile: VolunteerProfile, on_shift: bool
 ) -> VolunteerProfile:
-    """A volunteer starts or ends their shift (themselves, or a worker for them)."""
-    if actor != profile.user and not path_in_scope(profile.home_area.path, actor):
-        raise PermissionDeniedError()
-    profile.on_shift = on_shift
-    profile.save(update_fields=["on_shift", "updated_at"])
-    log_action(
-        "volunteers.profile.shift_changed",
-        actor=actor,
-        obj=profile,
-        area_path=profile.home_area.path,
-        data={"on_shift": on_shift},
+    """A volunteer starts or ends their shift (themselves, or a dispatcher for them). Setting
+    the state it already has changes nothing, so a repeated tap or request is harmless."""
+    if not may_set_shift(actor, profile):
+        raise PermissionDeniedError(errors.SHIFT_NOT_YOURS)
+    # The lock orders two taps at once: the second sees the first's state.
+    profile = (
+        VolunteerProfile.objects.select_for_update()
+        .select_related("user", "home_area")
+        .get(pk=profile.pk)
     )
+    if on_shift and not profile.is_active:
+        raise ApplicationError(errors.PROFILE_PAUSED, field="on_shift")
+    if _shift_change(profile, on_shift=on_shift, actor=actor):
+        log_action(
+            "volunteers.profile.shift_changed",
+            actor=actor,
+            obj=profile,
+            area_path=profile.home_area.path,
+            data={"on_shift": on_shift, "for": profile.user_id},
+        )
     return profile
 
 
