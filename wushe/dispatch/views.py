@@ -22,6 +22,7 @@ from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 from wushe.core.privacy import PrivacyContext, present
 from wushe.dispatch import errors, selectors, services
 from wushe.dispatch.explain import explain_routes
+from wushe.dispatch.forms import RoundStartForm
 from wushe.dispatch.instance import task_pk, unproject, volunteer_pk
 from wushe.dispatch.models import DispatchRound
 from wushe.needs.models import Task
@@ -82,16 +83,24 @@ class RoundListView(RolePermissionRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if not user_may(request.user, "dispatch.run"):
             return self.handle_no_permission()
+        form = RoundStartForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.problems())
+            return redirect("dispatch:rounds")
         try:
-            area = area_get_for(request.user, request.POST.get("area", ""))
+            area = area_get_for(request.user, form.cleaned_data["area"])
+        except NotFoundError:  # none, or not the user's to see
+            messages.error(request, _("Choose an area."))
+            return redirect("dispatch:rounds")
+        try:
             rnd = services.dispatch_round_start(
                 actor=request.user,
                 area=area,
-                time_limit_s=int(request.POST.get("time_limit_s") or 5),
-                auto_approve=request.POST.get("auto_approve") == "on",
+                time_limit_s=form.cleaned_data["time_limit_s"] or 5,
+                auto_approve=form.cleaned_data["auto_approve"],
             )
-        except (ApplicationError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", _("Choose an area.")))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
             return redirect("dispatch:rounds")
         return redirect("dispatch:round", pk=rnd.pk)
 
