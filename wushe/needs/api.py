@@ -19,6 +19,7 @@ from wushe.areas.models import Area
 from wushe.areas.selectors import area_by_code_for
 from wushe.core.client_ip import client_ip
 from wushe.core.errors import NotFoundError
+from wushe.core.permissions import user_may
 from wushe.core.privacy import Access, PrivacyContext, present
 from wushe.core.privacy.presenting import access_for
 from wushe.core.privacy.serializers import MaskedField
@@ -245,6 +246,13 @@ class BulkAssignInput(OfferInput):
 class CompleteInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     photo = serializers.ImageField(required=False, validators=[max_size("photo")])
+
+
+class ErrorOutput(serializers.Serializer):
+    """The body of a refusal (``ApplicationError.as_dict``)."""
+
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
 
 
 class EventOutput(serializers.Serializer):
@@ -489,7 +497,7 @@ class PublicNeedViewSet(viewsets.ViewSet):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=PublicNeedInput, responses={201: PublicStatusOutput, 429: None})
+    @extend_schema(request=PublicNeedInput, responses={201: PublicStatusOutput, 429: ErrorOutput})
     def create(self, request: Request) -> Response:
         address = client_ip(request)
         if not public_rate_allows(address=address):
@@ -532,9 +540,11 @@ class PublicNeedViewSet(viewsets.ViewSet):
 
 
 class TaskViewSet(viewsets.GenericViewSet):
-    """Tasks: a volunteer's own (or the open pool with ``?pool=1``), a worker's in scope."""
+    """Tasks: a volunteer's own (or the open pool with ``?pool=1``), a worker's in scope. Only
+    for roles that work on tasks or see requests: a task's note and reason may hold a
+    resident's address or phone."""
 
-    permission = None  # scope decides what is listed
+    permission = "needs.view"
     queryset = Task.objects.none()  # for the schema only; reads go through selectors
     action_permissions = {
         "claim": "needs.task_work",
@@ -545,6 +555,12 @@ class TaskViewSet(viewsets.GenericViewSet):
     }
     serializer_class = TaskBrief
 
+    def check_permissions(self, request: Request) -> None:
+        # Reading: needs.view (a worker, in scope) or needs.task_work (a volunteer, their own).
+        if self.action == "list" and user_may(request.user, "needs.task_work"):
+            return
+        super().check_permissions(request)
+
     @extend_schema(parameters=[OpenApiParameter("pool", enum=["1"])])
     def list(self, request: Request) -> Response:
         if request.query_params.get("pool") == "1":
@@ -554,7 +570,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(TaskBrief(page, many=True).data)
 
-    @extend_schema(request=None, responses={200: TaskBrief, 409: None})
+    @extend_schema(request=None, responses={200: TaskBrief, 409: ErrorOutput})
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
         task = selectors.task_get_for(request.user, pk, open_pool=True)
@@ -630,7 +646,7 @@ class AssignmentViewSet(viewsets.GenericViewSet):
         services.assignment_decline(actor=request.user, assignment=a, **data.validated_data)
         return self._answer(request, a)
 
-    @extend_schema(request=OptionalReasonInput, responses=None)
+    @extend_schema(request=OptionalReasonInput, responses={204: None})
     @action(detail=True, methods=["post"])
     def remove(self, request: Request, pk: str) -> Response:
         data = OptionalReasonInput(data=request.data)
