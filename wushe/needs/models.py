@@ -134,8 +134,9 @@ class Need(ProtectedFieldsMixin, TimeStampedModel):
     sla_due_at = models.DateTimeField(_("due by (SLA)"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
+    # Scoped by area alone: intake is only allowed in the actor's area, so whoever took a
+    # request in saw it through their area; after a move to another area they no longer do.
     scope_path_field = "area__path"
-    scope_owner_field = "taken_in_by"
     privacy_kinds = {"caller_name": "name"}
 
     class Meta:

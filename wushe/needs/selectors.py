@@ -120,7 +120,8 @@ def need_merge_candidates_recent(need: Need, actor: Any) -> list[Need]:
     kind = scope_kind(Need, actor)
     if by is None or kind == NOTHING:
         return []
-    scope_values = {AREA: (actor.scope_path, actor.pk), PERSONAL: (actor.pk,)}.get(kind, ())
+    # A request is scoped by its area alone (no owner): the area kind takes the path only.
+    scope_values = {AREA: (actor.scope_path,), PERSONAL: (actor.pk,)}.get(kind, ())
     return _merge_recent_query(by, kind).all(need.category, match, need.pk, *scope_values)
 
 
@@ -133,14 +134,16 @@ def _merge_recent_query(by: str, kind: str) -> PrecompiledQuery[Need]:
         return query
 
     def build(category: str, match: Any, pk: int, *scope_values: Any) -> QuerySet[Need]:
-        path, user = {AREA: scope_values, PERSONAL: (None, *scope_values)}.get(kind, (None, None))
+        path, user = {AREA: (*scope_values, None), PERSONAL: (None, *scope_values)}.get(
+            kind, (None, None)
+        )
         qs = _merge_rows(category, by, match, pk).filter(
             scope_q_of_kind(Need, kind, path=path, user=user)
         )
         fields = ("id", "tracking_code", "status", "created_at")
         return qs.only(*fields).order_by("-id")[:MERGE_CANDIDATES_SHOWN]
 
-    scope_types = {AREA: (StartsWith, int), PERSONAL: (int,)}.get(kind, ())
+    scope_types = {AREA: (StartsWith,), PERSONAL: (int,)}.get(kind, ())
     match_type = int if by == "resident_id" else str
     query = PrecompiledQuery(build, types=(str, match_type, int, *scope_types))
     return _MERGE_RECENT.setdefault((by, kind), query)
