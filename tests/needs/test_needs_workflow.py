@@ -136,7 +136,9 @@ def test_fail_needs_reason_and_reopen(people, street, vol):
     services.task_claim(actor=vol, task=task)
     with pytest.raises(ApplicationError):
         services.task_fail(actor=vol, task=task, reason=" ")
-    services.task_fail(actor=vol, task=task, reason="药店无货")
+    services.need_close(
+        actor=people.worker_a, need=need, outcome=Outcome.NOT_POSSIBLE, note="药店无货"
+    )
     need.refresh_from_db()
     assert need.status == Status.FAILED and need.outcome == Outcome.NOT_POSSIBLE
     services.need_reopen(actor=people.worker_a, need=need, reason="换一家药店")
@@ -195,6 +197,21 @@ def test_merge_candidates_and_merge(people, street):
     assert first.events.filter(action="merged").exists()
     with pytest.raises(ApplicationError):
         services.need_merge(actor=people.worker_a, need=first, into=first)
+
+
+@pytest.mark.parametrize("closed", ["source", "target"])
+def test_merge_refuses_a_closed_request(people, street, closed):
+    """A request closed as fulfilled stays fulfilled: it is not turned into a duplicate."""
+    source = make_need(people.worker_a, street.building_a1)
+    target = make_need(people.worker_a, street.building_a1)
+    shut = source if closed == "source" else target
+    services.need_close(actor=people.worker_a, need=shut, outcome=Outcome.FULFILLED)
+    with pytest.raises(ApplicationError) as exc:
+        services.need_merge(actor=people.worker_a, need=source, into=target)
+    expected = errors.MERGE_SOURCE_CLOSED if closed == "source" else errors.MERGE_TARGET_CLOSED
+    assert exc.value.message == expected
+    shut.refresh_from_db()
+    assert (shut.status, shut.outcome, shut.merged_into) == (Status.DONE, Outcome.FULFILLED, None)
 
 
 def test_overdue_escalates_to_top_of_queue(people, street):

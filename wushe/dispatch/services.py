@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from wushe.areas.levels import Level
@@ -104,19 +105,21 @@ def dispatch_round_start(
 
 
 def _give_requests_a_task(*, actor: Any, area: Area) -> None:
-    """An open request taken in has no task until someone adds one; a round routes tasks, so
-    it gives each such request under ``area`` one (any helper), as a bulk assign does."""
+    """An open request taken in has no task until someone adds one, and a reopened one has
+    only closed tasks; a round routes tasks, so it gives each open request under ``area``
+    without a live task one (any helper), as a bulk assign does."""
+    live = Task.objects.filter(need=OuterRef("pk"), status__in=needs_services.LIVE_TASK_STATUSES)
     waiting = (
-        Need.objects.filter(
-            status__in=OPEN_STATUSES, area__path__startswith=area.path, tasks__isnull=True
-        )
+        Need.objects.filter(status__in=OPEN_STATUSES, area__path__startswith=area.path)
+        .filter(~Exists(live))
         .select_related("area")
         .select_for_update(of=("self",))
+        .order_by("pk")  # two rounds lock shared requests in one order
     )
     for need in waiting:
         # A round starting at the same time over the same request may have given it a task
         # while this one waited for the request's lock: look again, now that it is ours.
-        if not Task.objects.filter(need=need).exists():
+        if not need.tasks.filter(status__in=needs_services.LIVE_TASK_STATUSES).exists():
             needs_services.task_create(actor=actor, need=need)
 
 
@@ -582,7 +585,9 @@ def dispatch_redispatch(*, assignment_id: int, lapsed: bool = False) -> str:
         return "not-from-a-round"
     with transaction.atomic():
         rnd = DispatchRound.objects.select_for_update().select_related("area").get(pk=round_id)
-        task = Task.objects.select_for_update().select_related("need__area").get(pk=a.task_id)
+        task = needs_services.task_lock(pk=a.task_id)  # its request first, like the workflow
+        if task is None:
+            return "not-open"
         # A decline is for good, so this pair is re-dispatched once: a retry of the job (a
         # worker lost before it acknowledged) finds the change and leaves the round as it is.
         done = next(
@@ -682,7 +687,10 @@ def _insert(*, actor: Any, round: DispatchRound, task: Task, fetched: Any) -> Di
     rnd = _round_for(actor, round)
     if rnd.status != S.APPROVED:
         raise ApplicationError(errors.NOT_APPROVED)
-    task = Task.objects.select_for_update().select_related("need__area").get(pk=task.pk)
+    locked = needs_services.task_lock(pk=task.pk)  # its request first, like the workflow
+    if locked is None:
+        raise NotFoundError()
+    task = locked
     if not task.need.area.path.startswith(rnd.area.path):
         raise ApplicationError(errors.TASK_OUTSIDE)
     if task.status != Task.TaskStatus.OPEN or not task.need.is_open:

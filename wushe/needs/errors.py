@@ -32,11 +32,17 @@ YOU_DECLINED = _("You declined this task before, so it cannot be yours now.")
 NOT_YOUR_TASK = _("This task is not yours.")
 REASON_REQUIRED = _("Give a reason.")
 NOT_A_VOLUNTEER = _("Only volunteers can take tasks.")
+NOT_ACTIVE_VOLUNTEER = _(
+    "You are not an active volunteer at the moment, so you cannot take tasks. "
+    "Ask your community worker."
+)
+VOLUNTEER_WITHDRAWN = _("The volunteer is no longer active.")
 VOLUNTEER_NOT_HERE = _(
     "Choose a volunteer from the list: this one is not in your area or no longer active."
 )
 MERGE_SELF = _("A request cannot be merged into itself.")
 MERGE_TARGET_CLOSED = _("The request to merge into is already closed.")
+MERGE_SOURCE_CLOSED = _("This request is already closed: only an open request can be merged.")
 OFFER_LINK_INVALID = _("This link is not valid or has expired. Open your tasks instead.")
 IDEMPOTENCY_MISMATCH = _(
     "The Idempotency-Key header was already used with a different request body. "

@@ -38,10 +38,13 @@ from wushe.needs.models import (
 from wushe.needs.signals import offer_declined_on_commit
 from wushe.residents.models import Resident
 from wushe.residents.selectors import resident_tags
+from wushe.volunteers.models import VolunteerProfile
 from wushe.volunteers.selectors import volunteer_list
 
 TS = Task.TaskStatus
 AS = TaskAssignment.State
+# A task someone may still do; a request with none of these waits for one (a round gives it).
+LIVE_TASK_STATUSES = (TS.OPEN, TS.OFFERED, TS.ACCEPTED, TS.IN_PROGRESS)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 UNVERIFIED_CHANNELS = (Channel.WEB_FORM, Channel.WECHAT)
 FACT_FIELDS = (
@@ -353,10 +356,13 @@ CLOSE_STATUS = {
 }
 
 
+def _lock_need(pk: int) -> Need:
+    """Lock a request for a change: always before any of its tasks (see ``task_lock``)."""
+    return Need.objects.select_for_update(of=("self",)).select_related("area").get(pk=pk)
+
+
 def _close(need: Need, actor: Any, outcome: str, note: str) -> None:
-    for task in need.tasks.select_for_update().filter(
-        status__in=[TS.OPEN, TS.OFFERED, TS.ACCEPTED, TS.IN_PROGRESS]
-    ):
+    for task in need.tasks.select_for_update().filter(status__in=LIVE_TASK_STATUSES):
         old = task.status
         task.status = TS.CANCELLED if outcome != Outcome.FULFILLED else TS.DONE
         task.save(update_fields=["status", "updated_at"])
@@ -371,7 +377,7 @@ def _close(need: Need, actor: Any, outcome: str, note: str) -> None:
 def need_close(*, actor: Any, need: Need, outcome: str, note: str = "") -> Need:
     """Close with the reason why: fulfilled, could not be done, no longer needed, duplicate."""
     _check_area(actor, need.area)
-    need = Need.objects.select_for_update().get(pk=need.pk)
+    need = _lock_need(need.pk)
     if outcome not in Outcome.values:
         raise ApplicationError(errors.REASON_REQUIRED, field="outcome")
     if need.status not in OPEN_STATUSES:
@@ -396,8 +402,10 @@ def need_close(*, actor: Any, need: Need, outcome: str, note: str = "") -> Need:
 
 @transaction.atomic
 def need_reopen(*, actor: Any, need: Need, reason: str) -> Need:
+    """Open a closed request again, back in the queue like one just taken in: its old tasks
+    stay closed, and it is routed again because it has no live task (a round gives it one)."""
     _check_area(actor, need.area)
-    need = Need.objects.select_for_update().get(pk=need.pk)
+    need = _lock_need(need.pk)
     if need.status in OPEN_STATUSES:
         raise ApplicationError(
             errors.INVALID_TRANSITION.format(
@@ -431,14 +439,18 @@ def need_reopen(*, actor: Any, need: Need, reason: str) -> Need:
 
 @transaction.atomic
 def need_merge(*, actor: Any, need: Need, into: Need) -> Need:
-    """Close ``need`` as a duplicate of ``into`` (same resident and category), linked to it."""
+    """Close ``need`` as a duplicate of ``into`` (same resident and category), linked to it.
+    Both must be open; both are locked, the lower id first (two merges never wait in a circle)."""
     _check_area(actor, need.area)
     _check_area(actor, into.area)
     if need.pk == into.pk:
         raise ApplicationError(errors.MERGE_SELF, field="into")
+    locked = {pk: _lock_need(pk) for pk in sorted((need.pk, into.pk))}
+    need, into = locked[need.pk], locked[into.pk]
+    if not need.is_open:
+        raise ApplicationError(errors.MERGE_SOURCE_CLOSED, field="status")
     if not into.is_open:
         raise ApplicationError(errors.MERGE_TARGET_CLOSED, field="into")
-    need = Need.objects.select_for_update().get(pk=need.pk)
     need.merged_into = into
     need.save(update_fields=["merged_into", "updated_at"])
     _close(need, actor, Outcome.DUPLICATE, f"→ {into.tracking_code}")
@@ -487,8 +499,11 @@ def idempotency_keys_prune(*, older_than: datetime.timedelta = datetime.timedelt
 
 
 def _need_follows_tasks(need: Need, actor: Any) -> None:
-    """The request's status follows its tasks (assigned → accepted → in progress → done)."""
-    statuses = list(need.tasks.exclude(status=TS.CANCELLED).values_list("status", flat=True))
+    """The request's status follows its tasks (assigned → accepted → in progress → done);
+    a failed task was replaced (``task_fail``) and no longer counts."""
+    statuses = list(
+        need.tasks.exclude(status__in=[TS.CANCELLED, TS.FAILED]).values_list("status", flat=True)
+    )
     if not need.is_open or not statuses:
         return
     if all(s == TS.DONE for s in statuses):
@@ -509,9 +524,48 @@ def _need_follows_tasks(need: Need, actor: Any) -> None:
         _set_status(need, new, actor, "followed_tasks")
 
 
+def task_lock(*, pk: int, skip_locked: bool = False) -> Task | None:
+    """Lock a task for a change, its request first: the one order every write of the workflow
+    takes (request, then task, then offer), so that two writers (a close and an accept, say)
+    never wait for each other in a circle. The task comes with its locked request as
+    ``task.need``. None when there is no such task, or with ``skip_locked`` when either row
+    is being written right now."""
+    need = (
+        Need.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+        .select_related("area")
+        .filter(tasks__pk=pk)
+        .first()
+    )
+    if need is None:
+        return None
+    task = Task.objects.select_for_update(skip_locked=skip_locked).filter(pk=pk).first()
+    if task is not None:
+        task.need = need
+    return task
+
+
+def _lock_task(pk: int) -> Task:
+    task = task_lock(pk=pk)
+    if task is None:
+        raise NotFoundError()
+    return task
+
+
+def _check_may_work(volunteer: Any) -> None:
+    """Taking a task shows the resident's name and address: only to an active volunteer."""
+    if getattr(volunteer, "role", None) != "volunteer":
+        raise PermissionDeniedError(errors.NOT_A_VOLUNTEER)
+    if not (
+        volunteer.is_active
+        and VolunteerProfile.objects.filter(user=volunteer, is_active=True).exists()
+    ):
+        raise PermissionDeniedError(errors.NOT_ACTIVE_VOLUNTEER)
+
+
 @transaction.atomic
 def task_create(*, actor: Any, need: Need, role: str = "") -> Task:
     _check_area(actor, need.area)
+    need = _lock_need(need.pk)
     if not need.is_open:
         raise ApplicationError(
             errors.INVALID_TRANSITION.format(
@@ -534,12 +588,11 @@ def task_offer(
     if getattr(volunteer, "role", None) != "volunteer":
         raise ApplicationError(errors.NOT_A_VOLUNTEER, field="volunteer")
     # Only a volunteer the actor may send: the offer shows them the resident's address.
-    if actor is not None and (
-        not volunteer.is_active
-        or not volunteer_list(actor=actor).filter(user_id=volunteer.pk).exists()
+    if not volunteer.is_active or (
+        actor is not None and not volunteer_list(actor=actor).filter(user_id=volunteer.pk).exists()
     ):
         raise ApplicationError(errors.VOLUNTEER_NOT_HERE, field="volunteer")
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = _lock_task(task.pk)
     if task.status not in (TS.OPEN, TS.OFFERED):
         raise ApplicationError(
             errors.TASK_INVALID.format(status=task.get_status_display(), action=errors.OFFERED)
@@ -588,8 +641,8 @@ def _take(task: Task, volunteer: Any, *, from_status: str) -> bool:
 @transaction.atomic
 def task_claim(*, actor: Any, task: Task) -> Task:
     """A volunteer takes an open task from the pool; when many press "take", one wins."""
-    if getattr(actor, "role", None) != "volunteer":
-        raise PermissionDeniedError(errors.NOT_A_VOLUNTEER)
+    _check_may_work(actor)
+    task = _lock_task(task.pk)
     if TaskAssignment.objects.filter(task=task, volunteer=actor, state=AS.DECLINED).exists():
         raise ApplicationError(errors.YOU_DECLINED)
     if not _take(task, actor, from_status=TS.OPEN):
@@ -597,7 +650,9 @@ def task_claim(*, actor: Any, task: Task) -> Task:
     TaskAssignment.objects.update_or_create(
         task=task, volunteer=actor, defaults={"state": AS.ACCEPTED, "responded_at": timezone.now()}
     )
+    need = task.need
     task.refresh_from_db()
+    task.need = need
     _event(task.need, "task_claimed", actor, old=TS.OPEN, new=TS.ACCEPTED, task=task)
     _need_follows_tasks(task.need, actor)
     log_action("needs.task.claimed", actor=actor, obj=task, area_path=task.need.area.path)
@@ -605,15 +660,10 @@ def task_claim(*, actor: Any, task: Task) -> Task:
 
 
 def _lock_offer(assignment: TaskAssignment, *, wait: bool) -> tuple[Task, TaskAssignment] | None:
-    """Lock the offer's task, then the offer: the order every answer takes (accept, decline,
-    lapse), so that two answers to offers of one task never wait for each other in a
-    circle. Without ``wait``, None when either is being written right now."""
-    task = (
-        Task.objects.select_for_update(skip_locked=not wait, of=("self",))
-        .select_related("need__area")
-        .filter(pk=assignment.task_id)
-        .first()
-    )
+    """Lock the offer's request and task (``task_lock``), then the offer: the order every
+    answer takes (accept, decline, lapse, removal). Without ``wait``, None when any of them
+    is being written right now."""
+    task = task_lock(pk=assignment.task_id, skip_locked=not wait)
     if task is None:
         return None
     offer = (
@@ -636,7 +686,9 @@ def _lock_own_offer(assignment: TaskAssignment, actor: Any) -> tuple[Task, TaskA
 
 @transaction.atomic
 def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignment:
-    """The volunteer accepts an offer (in the app or from the signed link)."""
+    """The volunteer accepts an offer (in the app or from the signed link): only while they
+    are an active volunteer."""
+    _check_may_work(actor)
     task, assignment = _lock_own_offer(assignment, actor)
     if assignment.state == AS.ACCEPTED:
         return assignment
@@ -664,24 +716,37 @@ def assignment_accept(*, actor: Any, assignment: TaskAssignment) -> TaskAssignme
 
 
 def _decline(
-    task: Task, assignment: TaskAssignment, *, actor: Any, reason: str, lapsed: bool
+    task: Task,
+    assignment: TaskAssignment,
+    *,
+    actor: Any,
+    reason: str,
+    lapsed: bool,
+    withdrawn: bool = False,
 ) -> None:
-    """A decline, by the volunteer or by lapse: never asked again for this task; the task
-    is open again when no other offer stands."""
+    """A decline, by the volunteer, by lapse, or for a volunteer no longer active
+    (``withdrawn``: their offer, or the task they had accepted, handed back): never asked
+    again for this task; the task is open again when no other offer stands."""
     assignment.state = AS.DECLINED
     assignment.reason = reason[:500]
     assignment.lapsed = lapsed
     assignment.responded_at = timezone.now()
     assignment.save(update_fields=["state", "reason", "lapsed", "responded_at", "updated_at"])
-    if task.status == TS.OFFERED and not task.assignments.filter(state=AS.OFFERED).exists():
+    old = task.status
+    live = task.assignments.filter(state__in=[AS.OFFERED, AS.ACCEPTED])
+    if old in (TS.OFFERED, TS.ACCEPTED, TS.IN_PROGRESS) and not live.exists():
         task.status = TS.OPEN
-        task.save(update_fields=["status", "updated_at"])
-    _event(
-        task.need, "task_declined", actor, old=TS.OFFERED, new=task.status, task=task, note=reason
-    )
+        task.assignee = None
+    task.save(update_fields=["assignee", "status", "updated_at"])
+    action = "task_removed" if withdrawn else "task_declined"
+    _event(task.need, action, actor, old=old, new=task.status, task=task, note=reason)
     _need_follows_tasks(task.need, actor)
     log_action(
-        "needs.task.lapsed" if lapsed else "needs.task.declined",
+        "needs.task.withdrawn"
+        if withdrawn
+        else "needs.task.lapsed"
+        if lapsed
+        else "needs.task.declined",
         actor=actor,
         obj=task,
         area_path=task.need.area.path,
@@ -733,6 +798,30 @@ def assignment_lapse(*, assignment: TaskAssignment, reason: str) -> TaskAssignme
 
 
 @transaction.atomic
+def volunteer_tasks_withdraw(*, volunteer: Any) -> int:
+    """A volunteer was deactivated (their account, or their volunteer profile) or is no longer
+    a volunteer: each live offer and each task they had accepted is handed back as a decline
+    would be (the task is open again and a round re-dispatches it). Returns how many."""
+    live = TaskAssignment.objects.filter(
+        volunteer=volunteer,
+        state__in=[AS.OFFERED, AS.ACCEPTED],
+        task__status__in=LIVE_TASK_STATUSES,
+    ).order_by("task__need_id", "task_id")
+    count = 0
+    for assignment in live:
+        locked = _lock_offer(assignment, wait=True)
+        if locked is None or locked[1].state not in (AS.OFFERED, AS.ACCEPTED):
+            continue
+        task, assignment = locked
+        if task.status not in LIVE_TASK_STATUSES:
+            continue
+        reason = str(errors.VOLUNTEER_WITHDRAWN)
+        _decline(task, assignment, actor=None, reason=reason, lapsed=False, withdrawn=True)
+        count += 1
+    return count
+
+
+@transaction.atomic
 def assignment_remove(
     *, actor: Any, assignment: TaskAssignment, reason: str = ""
 ) -> TaskAssignment:
@@ -758,7 +847,7 @@ def assignment_remove(
 
 
 def _my_task(actor: Any, task: Task, allowed: tuple[str, ...], action: Any) -> Task:
-    task = Task.objects.select_for_update().select_related("need__area").get(pk=task.pk)
+    task = _lock_task(task.pk)
     if task.assignee_id != getattr(actor, "pk", None):
         raise PermissionDeniedError(errors.NOT_YOUR_TASK)
     if task.status not in allowed:
@@ -799,7 +888,11 @@ def task_complete(*, actor: Any, task: Task, note: str = "", photo: Any = None) 
 
 @transaction.atomic
 def task_fail(*, actor: Any, task: Task, reason: str) -> Task:
-    """Could not be done, with the reason; the request fails with it (a worker may reopen)."""
+    """The volunteer could not do their task, with the reason. Only that task fails: a
+    request fails only when it cannot be done, which a worker decides (``need_close`` as
+    not possible, with the reason). The task is replaced by an open one of the same role,
+    so the request goes back for dispatch while its other tasks go on; its status follows
+    its tasks."""
     if not reason.strip():
         raise ApplicationError(errors.REASON_REQUIRED, field="reason")
     task = _my_task(actor, task, (TS.ACCEPTED, TS.IN_PROGRESS), errors.FAILED)
@@ -807,24 +900,29 @@ def task_fail(*, actor: Any, task: Task, reason: str) -> Task:
     task.status = TS.FAILED
     task.reason = reason[:500]
     task.save(update_fields=["status", "reason", "updated_at"])
-    _event(task.need, "task_failed", actor, old=old, new=TS.FAILED, task=task, note=reason)
     need = task.need
+    _event(need, "task_failed", actor, old=old, new=TS.FAILED, task=task, note=reason)
     if need.is_open:
-        need.outcome = Outcome.NOT_POSSIBLE
-        need.outcome_note = reason[:500]
-        need.save(update_fields=["outcome", "outcome_note", "updated_at"])
-        _set_status(need, Status.FAILED, actor, "closed", note=reason)
+        again = Task.objects.create(need=need, role=task.role)
+        _event(need, "task_created", actor, new=TS.OPEN, task=again, note=task.role)
+        _need_follows_tasks(need, actor)
     log_action("needs.task.failed", actor=actor, obj=task, area_path=need.area.path)
     return task
 
 
 @transaction.atomic
 def needs_bulk_assign(*, actor: Any, needs: list[Need], volunteer: Any) -> list[TaskAssignment]:
-    """Offer each request's open task (one is created if there is none) to one volunteer."""
-    offers = []
-    for need in needs:
-        task = need.tasks.filter(status__in=[TS.OPEN, TS.OFFERED]).first()
+    """Offer each request's open task (one is created if there is none) to one volunteer.
+
+    Each request is locked before its tasks are looked at, so two dispatchers assigning one
+    request at once give it one task (the second offers the task the first created); the
+    requests are locked in id order, so two bulk assigns never wait for each other in a
+    circle."""
+    offers: dict[int, TaskAssignment] = {}
+    for need in sorted(needs, key=lambda n: n.pk):
+        locked = _lock_need(need.pk)
+        task = locked.tasks.filter(status__in=[TS.OPEN, TS.OFFERED]).order_by("pk").first()
         if task is None:
-            task = task_create(actor=actor, need=need)
-        offers.append(task_offer(actor=actor, task=task, volunteer=volunteer))
-    return offers
+            task = task_create(actor=actor, need=locked)
+        offers[need.pk] = task_offer(actor=actor, task=task, volunteer=volunteer)
+    return [offers[need.pk] for need in needs]
