@@ -42,4 +42,4 @@ class RolePermissionRequiredMixin(AccessMixin):
         if not user_may(request.user, self.permission):
             self.raise_exception = True
             return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]  # with a View
