@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -229,3 +229,10 @@ def test_api_in_schema(api, people):
     api.force_authenticate(people.command)
     schema = api.get("/api/schema/", {"format": "json"}).json()
     assert "post" in schema["paths"]["/api/v1/volunteers/me/shift/"]
+
+
+def test_one_open_shift_per_volunteer_in_the_database(vol_a):
+    """The backstop for two starts at once (the service also locks the profile)."""
+    p = services.volunteer_set_shift(actor=vol_a, profile=_profile(vol_a), on_shift=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Shift.objects.create(volunteer=p, started_at=timezone.now())
