@@ -88,3 +88,12 @@ def test_workers_read_the_treatment(client, api, people, offered, role):
     assert "dialysis on" in text and "severe mental illness" in text
     login(client, user)
     assert "透析" in client.get(f"/needs/{need.pk}/").content.decode()
+
+
+def test_the_admin_shows_the_plain_explanation_not_the_stored_breakdown(client, people, offered):
+    need, _vol, _assignment = offered
+    login(client, people.admin)
+    body = client.get(f"/admin/needs/need/{need.pk}/change/").content.decode()
+    assert "独居" in body
+    _no_health(body)
+    assert "severe_mental_illness" not in body and "critical_treatment" not in body
