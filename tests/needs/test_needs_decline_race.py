@@ -1,8 +1,9 @@
 """A volunteer declines their offer while another volunteer accepts theirs, for the same
 task (or a dispatcher takes the other volunteer off it): all of them lock the request, then
-the task, then the offer, so neither waits for the other in a circle (before, the decline held its offer and waited for the task, while the accept held
-the task and waited for that offer: PostgreSQL aborted one of them). Only meaningful on
-PostgreSQL (SQLite serialises writers anyway)."""
+the task, then the offer, so neither waits for the other in a circle (before, the decline
+held its offer and waited for the task, while the accept held the task and waited for that
+offer: PostgreSQL aborted one of them). Only meaningful on PostgreSQL (SQLite serialises
+writers anyway)."""
 
 from __future__ import annotations
 
