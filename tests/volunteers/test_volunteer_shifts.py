@@ -236,3 +236,14 @@ def test_one_open_shift_per_volunteer_in_the_database(vol_a):
     p = services.volunteer_set_shift(actor=vol_a, profile=_profile(vol_a), on_shift=True)
     with pytest.raises(IntegrityError), transaction.atomic():
         Shift.objects.create(volunteer=p, started_at=timezone.now())
+
+
+def test_toggle_shows_the_date_of_a_shift_begun_before_today(client, vol_a):
+    services.volunteer_set_shift(actor=vol_a, profile=_profile(vol_a), on_shift=True)
+    login(client, vol_a)
+    started = Shift.objects.get(volunteer__user=vol_a).started_at
+    assert f"{timezone.localtime(started):%H:%M}" in client.get("/needs/my-tasks/").content.decode()
+    started -= timedelta(days=2)
+    Shift.objects.filter(volunteer__user=vol_a).update(started_at=started)
+    page = client.get("/needs/my-tasks/").content.decode()
+    assert f"{timezone.localtime(started):%m-%d %H:%M}" in page

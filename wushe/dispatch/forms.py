@@ -11,7 +11,7 @@ from wushe.dispatch import errors
 
 class RoundStartForm(forms.Form):
     area = forms.CharField(
-        label=_("Area"), max_length=20, error_messages={"required": _("Choose an area.")}
+        label=_("Area"), max_length=64, error_messages={"required": _("Choose an area.")}
     )
     time_limit_s = forms.IntegerField(
         label=_("Time limit (seconds)"),

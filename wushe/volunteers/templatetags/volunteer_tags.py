@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from wushe.volunteers.selectors import shift_summary, volunteer_profile_of
 
@@ -27,8 +28,13 @@ def shift_toggle(context: template.Context) -> dict[str, Any]:
     kept = sum(
         1 for row in context.get("rows") or [] if getattr(row.get("a"), "state", None) == "accepted"
     )
+    summary = shift_summary(profile)
+    since = summary["since"]
+    # A shift begun before today shows its date too.
+    today = since is not None and timezone.localdate(since) == timezone.localdate()
+    summary["since_format"] = "H:i" if today else "m-d H:i"
     return {
-        "summary": shift_summary(profile),
+        "summary": summary,
         "kept": kept,
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
