@@ -53,11 +53,9 @@ def prepare(src: Path) -> None:
     areas_demo.build(DemoContext(rng=random.Random(2022), out=io.StringIO()))
 
 
-def _callgrind(switch: str) -> None:
+def _callgrind(*options: str) -> None:
     subprocess.run(
-        ["callgrind_control", "-i", switch, str(os.getpid())],
-        check=True,
-        stdout=subprocess.DEVNULL,
+        ["callgrind_control", *options, str(os.getpid())], check=True, stdout=subprocess.DEVNULL
     )
 
 
@@ -86,10 +84,75 @@ def measure(src: Path, path: Path) -> None:
             raise RollbackError
     except RollbackError:
         pass
-    _callgrind("on")
+    _callgrind("-i", "on")
     report = run()
-    _callgrind("off")
+    _callgrind("-i", "off")
     print(f"RESULT rows={report.total} created={report.created} rejected={len(report.rejected)}")
+
+
+STAGES = ["read", "skip", "parse", "plain", "hash", "protect"]
+
+
+def measure_stages(src: Path, path: Path) -> None:
+    """The import's per-row stages that need no database, each over every row of the file
+    (with the import's batch size and options), dumped separately: read (the sheet into
+    TableRows), skip (``skip_reason``), parse (``parse_row``: validation), plain
+    (``plain_values`` and ``tags_text``: pinyin, age), hash (the partial content hash),
+    protect (``protect``: blind indexes and encryption)."""
+    _django(src)
+    from django.utils import timezone
+
+    from wushe.areas.demo import STREET
+    from wushe.areas.models import Area
+    from wushe.core.tables import read_table
+    from wushe.residents.bulk import content_hash, protect
+    from wushe.residents.importing import COLUMNS, REQUIRED, parse_row, skip_reason
+    from wushe.residents.models import Resident, Tag
+    from wushe.residents.preparing import ImportBasis, plain_values, tags_text
+    from wushe.residents.services import BATCH
+    from wushe.residents.tags import CategoryReader, synonym_table
+
+    Area.objects.get(code=STREET[0])
+    tags = Tag.objects.filter(is_active=True)
+    synonyms = synonym_table({"code": t.code, "name": t.name, "synonyms": t.synonyms} for t in tags)
+    today = timezone.localdate()
+    basis = ImportBasis(
+        legal_basis="consent", consent_purpose="x", consent_version="1", consent=True
+    )
+
+    def stages(measured: bool) -> None:
+        def done(stage: str) -> None:
+            if measured:
+                _callgrind("-d", stage)
+
+        rows = list(read_table(path, filename=path.name, synonyms=COLUMNS, required=REQUIRED).rows)
+        done("read")
+        reasons = [skip_reason(row.values) for row in rows]
+        assert not any(reasons)
+        done("skip")
+        parsed = []
+        for start in range(0, len(rows), BATCH):
+            reader = CategoryReader(synonyms)  # one per batch, as prepare_batch has
+            parsed += [
+                parse_row(r.number, r.values, synonyms, read_categories=reader, today=today)
+                for r in rows[start : start + BATCH]
+            ]
+        done("parse")
+        plains = [(plain_values(p, basis, today), tags_text(p.tags)) for p in parsed]
+        done("plain")
+        hashes = [content_hash([*plain.values(), tags]) for plain, tags in plains]
+        done("hash")
+        for plain, _tags in plains:
+            protect(Resident, plain)
+        done("protect")
+        assert len(hashes) == len(rows)
+
+    stages(measured=False)  # warm-up
+    _callgrind("-i", "on")
+    _callgrind("-z")
+    stages(measured=True)
+    _callgrind("-i", "off")
+    print("RESULT stages")
 
 
 def main() -> None:
@@ -105,7 +168,12 @@ def main() -> None:
     )
     parser.add_argument("--name", default="wushe_callgrind", help="scratch database name")
     parser.add_argument("--keep", type=Path, help="keep the callgrind output file here")
-    parser.add_argument("--step", choices=["prepare", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="instead of the import: its per-row stages that need no database, one by one",
+    )
+    parser.add_argument("--step", choices=["prepare", "measure", "stages"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     src = args.src.resolve()
@@ -114,6 +182,9 @@ def main() -> None:
         return
     if args.step == "measure":
         measure(src, args.file)
+        return
+    if args.step == "stages":
+        measure_stages(src, args.file)
         return
 
     import psycopg
@@ -139,7 +210,7 @@ def main() -> None:
                 f"--callgrind-out-file={out}",
                 *me,
                 "--step",
-                "measure",
+                "stages" if args.stages else "measure",
                 "--file",
                 str(path),
             ],
@@ -152,6 +223,13 @@ def main() -> None:
         with psycopg.connect(args.pg, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {args.name}")
     result = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+    if args.stages:
+        # One dump per stage (out.<n>, the last one at exit holds nothing measured).
+        dumps = sorted(out.parent.glob(out.name + ".*"), key=lambda f: int(f.suffix[1:]))
+        for stage, dump in zip(STAGES, dumps, strict=False):
+            count = int(re.search(r"^totals: (\d+)", dump.read_text(), re.MULTILINE).group(1))
+            print(f"{stage:8} {count / 1e6:9,.1f} M  {count / args.rows:9,.0f} per row")
+        return
     # "summary:" in the header counts from the last zeroing; "totals:" at the end is the run.
     totals = re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE)
     assert totals, "no totals in the callgrind output"
