@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from wushe.core.client_ip import client_ip
+from wushe.core.client_ip import client_ip, counted_as
 from wushe.settings.env import env_networks
 
 
@@ -47,3 +47,10 @@ def test_the_setting_rejects_what_is_not_a_network(monkeypatch):
     monkeypatch.setenv("X_PROXIES", "10.0.0.0/8,nginx")
     with pytest.raises(ImproperlyConfigured, match="X_PROXIES.*nginx"):
         env_networks("X_PROXIES")
+
+
+def test_an_ipv6_client_is_counted_by_its_64():
+    assert counted_as("2001:db8:1:2:aaaa::1") == counted_as("2001:db8:1:2:bbbb::2")
+    assert counted_as("2001:db8:1:3::1") != counted_as("2001:db8:1:2::1")
+    assert counted_as("198.51.100.7") == "198.51.100.7"
+    assert counted_as("unknown") == "unknown"

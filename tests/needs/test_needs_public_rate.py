@@ -77,3 +77,11 @@ def test_the_public_api_counts_the_client_and_the_phone(settings, street):
         assert post(f"198.51.100.{n + 1}", "13600000000") == 201
     assert post("198.51.100.99", "13600000000") == 429
     assert post("198.51.100.99", "13700000000") == 201
+
+
+def test_an_ipv6_client_cannot_escape_the_limit_by_changing_address(settings, form):
+    settings.WUSHE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for n in range(PUBLIC_LIMIT):
+        assert _post(f"2001:db8:1:2::{n + 1}", form(phone=f"1360000000{n}")).status_code == 200
+    assert _post("2001:db8:1:2::ffff", form(phone="13700000000")).status_code == 429
+    assert _post("2001:db8:1:3::1", form(phone="13700000000")).status_code == 200

@@ -7,14 +7,16 @@ sign-ins it covers for a while:
 
 No single address can lock another address out: it reaches its own caps (5 per account, 30 in
 all) long before an account's 50. The address is the client's (``wushe.core.client_ip``), not
-the proxy's. Counts live in the cache (Redis in production), so every web process sees the
-same counts."""
+the proxy's; an IPv6 client counts by its /64. Counts live in the cache (Redis in production),
+so every web process sees the same counts."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.core.cache import cache
+
+from wushe.core.client_ip import counted_as
 
 MAX_PER_USERNAME_AT_ADDRESS = 5
 MAX_PER_ADDRESS = 30
@@ -29,6 +31,7 @@ def _key(kind: str, *values: str) -> str:
 
 
 def _limits(username: str, address: str) -> dict[str, int]:
+    address = counted_as(address)
     return {
         _key("user-addr", username, address): MAX_PER_USERNAME_AT_ADDRESS,
         _key("addr", address): MAX_PER_ADDRESS,
@@ -54,4 +57,4 @@ def record_failure(*, username: str, address: str) -> None:
 def clear(*, username: str, address: str) -> None:
     """After a successful sign-in: that user's failures from that address are forgotten (the
     account's count from everywhere runs out with its window)."""
-    cache.delete(_key("user-addr", username, address))
+    cache.delete(_key("user-addr", username, counted_as(address)))

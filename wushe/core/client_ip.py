@@ -5,6 +5,9 @@ networks (CIDR): when the peer is one of them, the client is the right-most addr
 ``X-Forwarded-For`` that is not (each trusted proxy appends the peer it saw; anything to the
 left of the first untrusted address was written by the client and may be forged). With the
 setting empty, ``X-Forwarded-For`` is ignored.
+
+``counted_as`` is what rate limits count: an IPv6 client by its /64, the block one household
+or phone is given, from which it can pick any address.
 """
 
 from __future__ import annotations
@@ -66,3 +69,11 @@ def client_ip(request: Any) -> str:
             return str(address)
         closest = address
     return str(closest)
+
+
+def counted_as(address: str) -> str:
+    """The key a rate limit counts ``address`` under: itself, or its /64 for IPv6."""
+    parsed = _parse(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return address

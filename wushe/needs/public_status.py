@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from wushe.core.client_ip import counted_as
 from wushe.core.privacy import blind_index
 from wushe.needs.models import Need, Outcome, Status
 
@@ -37,7 +38,7 @@ PUBLIC_WINDOW = 3600
 
 def _rate_limits(address: str, phone: str) -> dict[str, int]:
     """Cache key -> limit. The phone is keyed by its blind index: the cache never holds it."""
-    limits = {f"needs.public:{address or 'unknown'}": PUBLIC_LIMIT}
+    limits = {f"needs.public:{counted_as(address) or 'unknown'}": PUBLIC_LIMIT}
     if phone.strip():
         limits[f"needs.public.phone:{blind_index('phone', phone)}"] = PUBLIC_LIMIT_PER_PHONE
     return limits
