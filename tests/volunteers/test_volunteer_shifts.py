@@ -247,3 +247,18 @@ def test_toggle_shows_the_date_of_a_shift_begun_before_today(client, vol_a):
     Shift.objects.filter(volunteer__user=vol_a).update(started_at=started)
     page = client.get("/needs/my-tasks/").content.decode()
     assert f"{timezone.localtime(started):%m-%d %H:%M}" in page
+
+
+def test_api_dispatcher_sets_a_volunteer_in_area_only(api, people, vol_a, vol_b):
+    url = f"/api/v1/volunteers/{_profile(vol_a).pk}/shift/"
+    api.force_authenticate(people.worker_a)
+    r = api.post(url, {"on_shift": True}, format="json")
+    assert r.status_code == 200 and r.json()["on_shift"] is True
+    assert Shift.objects.get(volunteer__user=vol_a).started_by == people.worker_a
+    api.force_authenticate(people.worker_b)  # another community
+    assert api.post(url, {"on_shift": False}, format="json").status_code == 404
+    api.force_authenticate(people.social)  # does not run dispatch
+    assert api.post(url, {"on_shift": False}, format="json").status_code == 403
+    api.force_authenticate(vol_a)  # their own: through /me/
+    assert api.post(url, {"on_shift": False}, format="json").status_code == 403
+    assert _profile(vol_a).on_shift

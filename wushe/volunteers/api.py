@@ -1,4 +1,5 @@
-"""Volunteers API: the volunteer's own shift, read and set.
+"""Volunteers API: the volunteer's own shift, read and set; a dispatcher sets the shift of a
+volunteer in their area (another area's volunteer is a 404).
 
 Setting a shift to a given state (``{"on_shift": true}``) is idempotent by nature -- a
 retry finds it already so and changes nothing -- so it needs no ``Idempotency-Key``."""
@@ -49,6 +50,23 @@ class MyShiftView(APIView):
         profile = services.volunteer_set_shift(
             actor=request.user,
             profile=self._profile(request),
+            on_shift=data.validated_data["on_shift"],
+        )
+        return Response(ShiftOutput(selectors.shift_summary(profile)).data)
+
+
+class VolunteerShiftView(APIView):
+    """A volunteer's shift, set by a dispatcher of the volunteer's area (by profile id)."""
+
+    permission = "dispatch.run"
+
+    @extend_schema(request=ShiftInput, responses=ShiftOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        data = ShiftInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = services.volunteer_set_shift(
+            actor=request.user,
+            profile=selectors.volunteer_profile_get_for(request.user, pk),
             on_shift=data.validated_data["on_shift"],
         )
         return Response(ShiftOutput(selectors.shift_summary(profile)).data)
