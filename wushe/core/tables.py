@@ -13,6 +13,7 @@ turned into a formula (formula injection).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -175,12 +176,12 @@ def _csv_stream(binary: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
 
 def _guess_encoding(head: bytes) -> str:
     # Excel on Chinese Windows saves CSV as GBK/GB18030; everything else is UTF-8 (maybe BOM).
+    # ``head`` is a sample that may end inside a multi-byte character: an incremental decoder
+    # that is not told the input is final keeps those last bytes back instead of failing.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            head.decode(encoding)
-        except UnicodeDecodeError as exc:
-            if encoding == "utf-8-sig" and exc.start >= len(head) - 4:
-                return encoding  # a multi-byte character cut by the 64 KiB sample
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
             continue
         return encoding
     return "utf-8-sig"
