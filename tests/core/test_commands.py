@@ -13,6 +13,7 @@ from tests.spreadsheets import write_csv
 from wushe.accounts.models import User
 from wushe.accounts.roles import Role
 from wushe.areas.models import Area
+from wushe.volunteers.models import VolunteerProfile
 
 
 def run(*args, **kwargs):
@@ -72,7 +73,8 @@ def test_token_is_stable_and_unknown_user_is_an_error(street, people):
         run("token", "nobody")
 
 
-def test_demo_is_idempotent_and_has_one_user_per_role(db):
+def test_demo_is_idempotent_and_has_one_user_per_role(db, settings):
+    settings.DEBUG = True
     output = run("demo")
     run("demo")
     assert Area.objects.filter(level="community").count() == 4
@@ -82,6 +84,32 @@ def test_demo_is_idempotent_and_has_one_user_per_role(db):
     assert "wushe-demo-2026" in output
     for user in User.objects.all():
         assert user.check_password("wushe-demo-2026")
+
+
+def test_demo_refuses_with_debug_off_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        run("demo")
+    assert not User.objects.exists() and not Area.objects.exists()
+
+
+def test_demo_never_changes_an_account_it_did_not_create(db, settings):
+    settings.DEBUG = False
+    admin = User.objects.create_superuser("admin", password="Real-Secret-pw-991")
+    admin.is_active = False
+    admin.save(update_fields=["is_active"])
+    real = User.objects.create_user(
+        "volunteer3", password="own-password-123", role=Role.SYSTEM_ADMIN, is_active=False
+    )
+    output = run("demo", "--force")
+    for user in (admin, real):
+        before = user.password
+        user.refresh_from_db()
+        assert user.password == before and not user.is_active
+    assert admin.is_superuser and real.role == Role.SYSTEM_ADMIN
+    assert "admin: an existing account that is not a demo user" in output
+    assert not VolunteerProfile.objects.filter(user=real).exists()
+    assert User.objects.get(username="command").check_password("wushe-demo-2026")
 
 
 @pytest.mark.slow

@@ -1,14 +1,44 @@
 """Demo users: one per role (and a second community worker, to show scoping). Idempotent;
-passwords are reset to the demo password on every run and printed."""
+all share the demo password, which is printed.
+
+A demo user is one whose password is the demo password. An existing user with any other
+password (a real account that happens to be called ``admin``, or a demo user whose password
+was changed) is never touched, and is not used for demo data."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from wushe.accounts.models import User
 from wushe.accounts.roles import Role
 
 DEMO_PASSWORD = "wushe-demo-2026"  # noqa: S105 - printed demo credential, never for production
+
+
+def demo_user(context: Any, username: str, **fields: Any) -> User | None:
+    """Create ``username`` with ``fields`` and the demo password, or refresh it if it is a
+    demo user; None (and a line saying so) when an account of that name is not the demo's."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, **fields)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        return user
+    if not user.check_password(DEMO_PASSWORD):
+        context.out.write(
+            "  "
+            + _("{username}: an existing account that is not a demo user; left unchanged").format(
+                username=username
+            )
+            + "\n"
+        )
+        return None
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(fields))
+    return user
 
 
 def build(context: Any) -> None:
@@ -24,23 +54,22 @@ def build(context: Any) -> None:
         ("district", "区民政局 孙科长", Role.DISTRICT_CIVIL_AFFAIRS, d["district"]),
         ("admin", "系统管理员", Role.SYSTEM_ADMIN, None),
     ]
-    users = {}
+    users: dict[str, User] = {}
     context.out.write(f"users (password for all: {DEMO_PASSWORD}):\n")
     for username, name, role, area in people:
-        user, _ = User.objects.update_or_create(
-            username=username,
-            defaults={
-                "display_name": name,
-                "role": role,
-                "scope_area": area,
-                "is_active": True,
-                "is_staff": role == Role.SYSTEM_ADMIN,
-                "is_superuser": role == Role.SYSTEM_ADMIN,
-            },
+        user = demo_user(
+            context,
+            username,
+            display_name=name,
+            role=role,
+            scope_area=area,
+            is_active=True,
+            is_staff=role == Role.SYSTEM_ADMIN,
+            is_superuser=role == Role.SYSTEM_ADMIN,
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-        users[role] = users.get(role, user)
+        if user is None:
+            continue
+        users.setdefault(role, user)
         where = area.name if area else "all areas"
         context.out.write(f"  {username:<11} {Role(role).label:<24} {where}\n")
     d["users"] = users

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wushe.accounts.demo import DEMO_PASSWORD
-from wushe.accounts.models import User
+from wushe.accounts.demo import demo_user
 from wushe.accounts.roles import Role
 from wushe.volunteers.models import Skill
 from wushe.volunteers.services import volunteer_profile_upsert
@@ -17,21 +16,19 @@ NAMES = ["张师傅", "小李", "王医生", "陈老师", "赵阿姨", "孙同�
 def build(context: Any) -> None:
     rng = context.rng
     communities = context.data["communities"]
-    users = [context.data["users"][Role.VOLUNTEER]]
+    first = context.data["users"].get(Role.VOLUNTEER)
+    users = [first] if first is not None else []
     for i, name in enumerate(NAMES, start=2):
-        user, created = User.objects.update_or_create(
-            username=f"volunteer{i}",
-            defaults={
-                "display_name": f"志愿者 {name}",
-                "role": Role.VOLUNTEER,
-                "scope_area": communities[i % len(communities)],
-                "is_active": True,
-            },
+        user = demo_user(
+            context,
+            f"volunteer{i}",
+            display_name=f"志愿者 {name}",
+            role=Role.VOLUNTEER,
+            scope_area=communities[i % len(communities)],
+            is_active=True,
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        users.append(user)
+        if user is not None:
+            users.append(user)
     skills = list(Skill.values)
     for user in users:
         volunteer_profile_upsert(
