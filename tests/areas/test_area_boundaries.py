@@ -3,6 +3,7 @@ scoping follows at once."""
 
 import pytest
 
+from tests.conftest import login
 from tests.factories import UserFactory
 from wushe.accounts.roles import Role
 from wushe.areas import errors
@@ -10,8 +11,10 @@ from wushe.areas.levels import Level
 from wushe.areas.models import Area, AreaChange
 from wushe.areas.selectors import area_list
 from wushe.areas.services import area_merge, area_move
-from wushe.core.errors import ApplicationError, PermissionDeniedError
-from wushe.core.models import ActionLog
+from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from wushe.core.models import ActionLog, Job
+from wushe.core.privacy.selectors import access_log_list
+from wushe.core.selectors import action_log_list, job_get_for
 
 
 def visible(user):
@@ -142,3 +145,96 @@ def test_merge_rules(street, people):
 
 def test_level_choices_cover_the_tree():
     assert [c for c, _ in Level.choices] == ["district", "street", "community", "grid", "building"]
+
+
+def _records_under(street, people, building):
+    """An access-log entry, an action-log entry and an import job that copy ``building``'s
+    path, as reveals, services and uploads write them."""
+    from wushe.core.audit import log_action
+    from wushe.core.privacy.services import log_access
+    from wushe.residents.models import Resident
+
+    log_access(people.worker_a, Resident, [(7, building.path)], field="phone", reason="回访")
+    log_action("residents.resident.updated", actor=people.worker_a, area_path=building.path)
+    return Job.objects.create(
+        kind="residents.import", created_by=people.worker_a, area_path=building.path
+    )
+
+
+def _community_users(street):
+    supervisor_b = UserFactory(
+        username="social_b", role=Role.SOCIAL_WORKER, scope_area=street.community_b
+    )
+    colleague_a = UserFactory(
+        username="worker_a2", role=Role.COMMUNITY_WORKER, scope_area=street.community_a
+    )
+    supervisor_a = UserFactory(
+        username="social_a", role=Role.SOCIAL_WORKER, scope_area=street.community_a
+    )
+    return supervisor_b, colleague_a, supervisor_a
+
+
+def test_a_move_carries_the_logs_and_jobs_of_the_moved_areas(street, people):
+    supervisor_b, colleague_a, supervisor_a = _community_users(street)
+    job = _records_under(street, people, street.building_a2)
+    _records_under(street, people, street.building_a1)  # stays where it is
+    assert access_log_list(actor=supervisor_a).count() == 2
+    assert not access_log_list(actor=supervisor_b).exists()
+
+    area_move(actor=people.command, area=street.grid_a2, new_parent=street.community_b, reason="r")
+
+    street.building_a2.refresh_from_db()
+    assert list(access_log_list(actor=supervisor_b).values_list("area_path", flat=True)) == [
+        street.building_a2.path
+    ]
+    assert access_log_list(actor=supervisor_a).count() == 1
+    with pytest.raises(NotFoundError):
+        job_get_for(colleague_a, job.pk)
+    assert job_get_for(people.worker_b, job.pk) == job
+    assert (
+        action_log_list(actor=people.worker_b)
+        .filter(action="residents.resident.updated", area_path=street.building_a2.path)
+        .exists()
+    )
+    assert (
+        not action_log_list(actor=colleague_a)
+        .filter(action="residents.resident.updated", area_path__startswith=street.grid_a2.path)
+        .exists()
+    )
+    assert ActionLog.objects.get(action="areas.area.moved").data["records"] == {
+        "core.accesslog": 1,
+        "core.actionlog": 1,
+        "core.job": 1,
+    }
+
+
+def test_the_move_is_seen_on_the_pages(client, street, people):
+    supervisor_b, colleague_a, _ = _community_users(street)
+    job = _records_under(street, people, street.building_a2)
+    area_move(actor=people.command, area=street.grid_a2, new_parent=street.community_b, reason="r")
+
+    login(client, supervisor_b)
+    page = client.get("/privacy/access-log/")
+    assert page.status_code == 200 and "回访" in page.content.decode()
+    login(client, colleague_a)
+    assert client.get(f"/residents/import/{job.pk}/").status_code == 404
+    login(client, people.worker_b)
+    assert client.get(f"/residents/import/{job.pk}/").status_code == 200
+
+
+def test_a_merge_carries_the_logs_and_jobs_of_the_merged_grid(street, people):
+    supervisor_b, colleague_a, supervisor_a = _community_users(street)
+    job = _records_under(street, people, street.building_a2)
+    log_action_on_grid = ActionLog.objects.create(action="x.y", area_path=street.grid_a2.path)
+
+    area_merge(actor=people.command, source=street.grid_a2, target=street.grid_b1, reason="r")
+
+    street.building_a2.refresh_from_db()
+    job.refresh_from_db()
+    log_action_on_grid.refresh_from_db()
+    assert job.area_path == street.building_a2.path == f"{street.grid_b1.path}3101159010010020002/"
+    assert log_action_on_grid.area_path == street.grid_b1.path
+    assert access_log_list(actor=supervisor_b).count() == 1
+    assert not access_log_list(actor=supervisor_a).exists()
+    with pytest.raises(NotFoundError):
+        job_get_for(colleague_a, job.pk)

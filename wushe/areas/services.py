@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Model, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -240,6 +241,31 @@ def _repath(old_prefix: str, new_prefix: str) -> int:
     )
 
 
+def _path_copies() -> list[tuple[type[Model], str]]:
+    """Models that keep a copy of an area path in a column of their own (``scope_path_field``
+    without ``__``: the action and access logs, jobs), found without this app importing them."""
+    found = []
+    for model in apps.get_models():
+        field = getattr(model, "scope_path_field", None)
+        if model is not Area and field and "__" not in field:
+            found.append((model, field))
+    return found
+
+
+def _repath_copies(old_prefix: str, new_prefix: str) -> dict[str, int]:
+    """Rewrite the stored copies of paths under ``old_prefix``: they scope their rows, so a
+    stale one would keep a log or job visible to the old area and hidden from the new."""
+    counts: dict[str, int] = {}
+    for model, field in _path_copies():
+        # A queryset update: the logs refuse save() on an existing row, not a re-path.
+        n = model._base_manager.filter(**{f"{field}__startswith": old_prefix}).update(
+            **{field: Concat(Value(new_prefix), Substr(field, len(old_prefix) + 1))}
+        )
+        if n:
+            counts[model._meta.label_lower] = n
+    return counts
+
+
 def area_move(*, actor: Any, area: Area, new_parent: Area, reason: str) -> Area:
     """Move a grid or building (with everything under it) to another parent."""
     reason = _check_change(actor, reason, area, new_parent)
@@ -264,6 +290,7 @@ def area_move(*, actor: Any, area: Area, new_parent: Area, reason: str) -> Area:
         old_parent, old_path = area.parent, area.path
         new_path = f"{new_parent.path}{area.code}/"
         moved = _repath(old_path, new_path)
+        copies = _repath_copies(old_path, new_path)
         area.parent = new_parent
         area.save(update_fields=["parent", "updated_at"])
         area.refresh_from_db()
@@ -289,6 +316,7 @@ def area_move(*, actor: Any, area: Area, new_parent: Area, reason: str) -> Area:
                 "old_path": old_path,
                 "reason": reason,
                 "carried": moved - 1,
+                "records": copies,
             },
         )
     return area
@@ -313,6 +341,8 @@ def area_merge(*, actor: Any, source: Area, target: Area, reason: str) -> Area:
         for code, path in children:
             _repath(path, f"{target.path}{code}/")
         source.children.update(parent=target)
+        # A child's new path is the target's plus its code, so one prefix covers all copies.
+        copies = _repath_copies(source.path, target.path)
         repointed = _repoint_references(source, target)
         source.is_active = False
         source.merged_into = target
@@ -339,6 +369,7 @@ def area_merge(*, actor: Any, source: Area, target: Area, reason: str) -> Area:
                 "children": len(children),
                 "reason": reason,
                 "references": repointed,
+                "records": copies,
             },
         )
     target.refresh_from_db()

@@ -21,7 +21,8 @@ class ActionLog(models.Model):
     """One line of audit history: who did what to which object, and in which area.
 
     ``area_path`` copies the scope path of the object at the time, so the log can be scoped
-    like everything else without core knowing any domain model. Rows are never updated.
+    like everything else without core knowing any domain model. Rows are never updated, but
+    for the path, which a move or merge of areas rewrites so that scoping follows the area.
     """
 
     action = models.CharField(_("action"), max_length=100, db_index=True)
@@ -97,7 +98,8 @@ class AccessLog(models.Model):
     Written only by ``wushe.core.privacy.reveal`` and ``log_access`` (a search by a whole
     number); append-only (an existing row cannot be saved again or deleted one by one).
     ``area_path`` is the record's scope path, so supervisors read the entries of their area
-    through ``scoped()``; ``actor_scope_path`` is the actor's own.
+    through ``scoped()`` (a move or merge of areas rewrites it, as for the action log);
+    ``actor_scope_path`` is the actor's own at the time, kept as it was.
     """
 
     actor = models.ForeignKey(
