@@ -3,6 +3,10 @@
 The work function receives the job and a ``progress(done)`` callback and returns a dict that
 becomes ``job.result``. Errors that users can act on (ApplicationError) are kept as the job's
 error message; anything else is logged and shown as an internal error.
+
+A running job's progress updates are its heartbeat: one that has not moved for
+``WUSHE_JOB_STALE_AFTER_S`` has lost its worker. A redelivery of its task may take it over,
+and ``job_fail_stale`` (periodic) fails it and deletes its upload.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +30,11 @@ from wushe.core.models import Job
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = _("The job failed because of an internal error; it has been logged.")
+STALLED = _(
+    "The job stopped without finishing: the server working on it was interrupted. Nothing more "
+    "will happen to it; upload the file again to start over."
+)
+ACTIVE = (Job.Status.PENDING, Job.Status.RUNNING)
 
 Work = Callable[[Job, Callable[[int], None]], dict[str, Any]]
 
@@ -61,14 +71,36 @@ def job_create(
     return job
 
 
+def _stale_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.WUSHE_JOB_STALE_AFTER_S)
+
+
+def job_is_stalled(job: Job) -> bool:
+    """Whether a pending or running job has not moved for longer than the timeout."""
+    return job.status in ACTIVE and job.updated_at < _stale_before()
+
+
+def job_shown_status(job: Job) -> tuple[str, str]:
+    """The status and error to show for ``job``: a stalled job reads as failed, with what to
+    do, even before ``job_fail_stale`` has marked it."""
+    if job_is_stalled(job):
+        return Job.Status.FAILED, str(STALLED)
+    return job.status, job.error
+
+
 def job_run(job_id: int, work: Work) -> Job:
     """Run ``work`` for the job, moving it pending → running → done | failed."""
-    claimed = Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
-        status=Job.Status.RUNNING, updated_at=timezone.now()
+    # A job already running belongs to the delivery that claimed it (acks_late delivers
+    # twice), unless it stalled: then its worker died and this redelivery takes it over.
+    claimable = Q(status=Job.Status.PENDING) | Q(
+        status=Job.Status.RUNNING, updated_at__lt=_stale_before()
+    )
+    claimed = Job.objects.filter(claimable, pk=job_id).update(
+        status=Job.Status.RUNNING, progress_done=0, updated_at=timezone.now()
     )
     job = Job.objects.get(pk=job_id)
     if not claimed:
-        return job  # delivered twice (acks_late): the first delivery owns it
+        return job
 
     def progress(done: int) -> None:
         Job.objects.filter(pk=job.pk).update(progress_done=done, updated_at=timezone.now())
@@ -108,6 +140,34 @@ def job_uploads_prune(*, older_than: datetime.timedelta = UPLOAD_KEEP) -> int:
     count = 0
     for job in Job.objects.filter(finished_at__lt=cutoff).exclude(upload=""):
         job.upload.delete(save=True)
+        count += 1
+    return count
+
+
+def job_fail_stale() -> int:
+    """Fail the pending or running jobs that stalled (their worker died) and delete their
+    uploads; how many."""
+    count = 0
+    stale = Job.objects.filter(status__in=ACTIVE, updated_at__lt=_stale_before())
+    for job in stale.only("pk"):
+        now = timezone.now()
+        with transaction.atomic():
+            # Conditional: a job that made progress since the query is left alone.
+            failed = Job.objects.filter(
+                pk=job.pk, status__in=ACTIVE, updated_at__lt=_stale_before()
+            ).update(status=Job.Status.FAILED, error=str(STALLED), finished_at=now, updated_at=now)
+            if not failed:
+                continue
+            job = Job.objects.get(pk=job.pk)
+            log_action(
+                "core.job.stalled",
+                actor=None,
+                obj=job,
+                area_path=job.area_path,
+                data={"kind": job.kind},
+            )
+        if job.upload:
+            job.upload.delete(save=True)
         count += 1
     return count
 

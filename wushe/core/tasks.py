@@ -1,10 +1,16 @@
-"""Periodic work of core: forget the uploads of finished jobs (Celery beat)."""
+"""Periodic work of core (Celery beat): fail the jobs whose worker died, forget the uploads of
+finished jobs."""
 
 from celery import shared_task
 
-from wushe.core.jobs import job_uploads_prune
+from wushe.core.jobs import job_fail_stale, job_uploads_prune
 
 
 @shared_task(name="core.prune_job_uploads")
 def prune_job_uploads() -> int:
     return job_uploads_prune()
+
+
+@shared_task(name="core.fail_stale_jobs")
+def fail_stale_jobs() -> int:
+    return job_fail_stale()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
@@ -12,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from wushe.core.errors import ApplicationError
-from wushe.core.jobs import job_page
+from wushe.core.jobs import job_page, job_shown_status
 from wushe.core.models import Job
 from wushe.core.selectors import job_get_for
 
@@ -68,5 +70,16 @@ class JobDetailView(LoginRequiredMixin, View):
         target = job_page(job)
         if target:  # e.g. a dispatch round: its own page shows the job's progress and result
             return redirect(target)
-        running = job.status in (Job.Status.PENDING, Job.Status.RUNNING)
-        return render(request, "core/job_detail.html", {"job": job, "running": running})
+        return render(request, "core/job_detail.html", {"job": job, **job_page_context(job)})
+
+
+def job_page_context(job: Job) -> dict[str, Any]:
+    """What a job's page shows of its state: a stalled job (its worker died) reads as failed
+    and the page stops refreshing itself."""
+    status, error = job_shown_status(job)
+    return {
+        "running": status in (Job.Status.PENDING, Job.Status.RUNNING),
+        "status": status,
+        "status_label": Job.Status(status).label,
+        "error": error,
+    }

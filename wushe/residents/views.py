@@ -31,6 +31,7 @@ from wushe.core.privacy.policy import Access
 from wushe.core.privacy.presenting import access_for
 from wushe.core.selectors import job_get_for
 from wushe.core.tables import text_row
+from wushe.core.views import job_page_context
 from wushe.residents import selectors, services
 from wushe.residents.forms import (
     ResidentFilterForm,
@@ -377,7 +378,6 @@ class ResidentImportResultView(RolePermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = _import_job(request, pk)
-        running = job.status in (Job.Status.PENDING, Job.Status.RUNNING)
         preview = bool(job.params.get("dry_run"))
         report = dict(job.result) if job.status == Job.Status.DONE else None
         if report and report.get("preview"):
@@ -391,7 +391,7 @@ class ResidentImportResultView(RolePermissionRequiredMixin, View):
             "residents/import_result.html",
             {
                 "job": job,
-                "running": running,
+                **job_page_context(job),
                 "report": report,
                 "can_confirm": preview and job.status == Job.Status.DONE and bool(job.upload),
                 "has_errors": preview and bool(job.upload) and bool(job.result.get("rejected")),

@@ -152,6 +152,8 @@ WUSHE_MAX_SHEET_BYTES = env_int("WUSHE_MAX_SHEET_BYTES", 200 * 1024 * 1024)
 WUSHE_MAX_PHOTO_BYTES = env_int("WUSHE_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
 # Searches by a whole ID number or phone per user and hour (wushe/residents/search_limit.py).
 WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR = env_int("WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR", 60)
+# API tokens older than this many days are refused (0: never); `wushe token USER --rotate`.
+WUSHE_API_TOKEN_MAX_AGE_DAYS = env_int("WUSHE_API_TOKEN_MAX_AGE_DAYS", 90, minimum=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -212,6 +214,9 @@ LOGGING = {
 
 # Area import above this many bytes goes to a background job rather than the request.
 WUSHE_IMPORT_SYNC_MAX_BYTES = env_int("WUSHE_IMPORT_SYNC_MAX_BYTES", 256 * 1024)
+# A background job whose progress has not moved for this long lost its worker: it is failed
+# (its upload deleted) and a redelivery of its task may take it over.
+WUSHE_JOB_STALE_AFTER_S = env_int("WUSHE_JOB_STALE_AFTER_S", 30 * 60)
 
 # Dispatch rounds (wushe/dispatch/instance.py): walking speed (m/s) and the detour over the
 # straight line (travel time = distance x detour / speed), the shift from the round's start,
@@ -244,4 +249,5 @@ CELERY_BEAT_SCHEDULE = {
     "needs.prune_idempotency_keys": {"task": "needs.prune_idempotency_keys", "schedule": 86400.0},
     "dispatch.lapse_offers": {"task": "dispatch.lapse_offers", "schedule": 60.0},
     "core.prune_job_uploads": {"task": "core.prune_job_uploads", "schedule": 3600.0},
+    "core.fail_stale_jobs": {"task": "core.fail_stale_jobs", "schedule": 300.0},
 }
