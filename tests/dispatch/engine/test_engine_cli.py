@@ -64,7 +64,10 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, tiny: dict[str, Any]) -
         (["solve", str(broken)], "is not valid JSON (line 1, column 2"),
         (["solve", str(invalid)], "invalid instance: tasks[1].location: index 900 out of range"),
         (["check", str(invalid), str(missing)], "solution file not found"),
-        (["solve", str(invalid), "--time-limit", "0"], "--time-limit must be positive"),
+        (["solve", str(invalid), "--time-limit", "0"], "--time-limit must be a positive number"),
+        (["solve", str(invalid), "--time-limit", "nan"], "--time-limit must be a positive number"),
+        (["solve", str(invalid), "--time-limit", "inf"], "--time-limit must be a positive number"),
+        (["solve", str(invalid), "--iterations", "0"], "--iterations must be positive"),
         (["solve"], "the following arguments are required"),
         (["launch"], "invalid choice"),
     ]

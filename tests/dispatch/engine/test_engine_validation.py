@@ -61,8 +61,36 @@ def test_invalid_instances_name_the_field(
 def test_durations_entries_are_checked(tiny: dict[str, Any]) -> None:
     tiny["durations"] = [[0, 1, 2, 3] for _ in range(4)]
     tiny["durations"][2][1] = -5
-    with pytest.raises(InstanceError, match=r"durations\[2\]\[1\]: expected a non-negative"):
+    with pytest.raises(InstanceError, match=r"durations\[2\]\[1\]: expected a whole number"):
         validate_instance(tiny)
+    tiny["durations"][2][1] = 1e19  # would wrap round to a negative 64-bit integer
+    with pytest.raises(InstanceError, match=r"durations\[2\]\[1\]: .* from 0 to 1e\+09"):
+        validate_instance(tiny)
+
+
+# Values the search's 64-bit integer arithmetic could not hold are refused by name, not
+# left to overflow (or never stop) inside it.
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (["volunteers", 0, "capacity"], 10**400, "volunteers[0].capacity: too large"),
+        (["volunteers", 0, "capacity"], 2e9, "volunteers[0].capacity: must be <= 1e+09"),
+        (["tasks", 0, "load"], 1e300, "tasks[0].load: must be <= 1e+09"),
+        (["tasks", 0, "service_s"], 1e18, "tasks[0].service_s: must be <= 1e+09"),
+        (["tasks", 1, "window"], [1e19, 2e19], "tasks[1].window[0]: must be between -1e+09"),
+        (["volunteers", 0, "shift"], [-1e18, 1e18], "volunteers[0].shift[0]: must be between"),
+        (["horizon_s"], 1e20, "horizon_s: must be <= 1e+09"),
+        (["locations", 1], [1e300, 0], "locations, travel.speed_mps: the farthest locations"),
+        (["travel", "speed_mps"], 1e-300, "locations, travel.speed_mps: the farthest locations"),
+    ],
+)
+def test_values_beyond_the_engines_range_name_the_field(
+    tiny: dict[str, Any], path: list[Any], value: Any, message: str
+) -> None:
+    with pytest.raises(InstanceError) as info:
+        validate_instance(_broken(tiny, path, value))
+    assert message in str(info.value)
+    assert len(str(info.value)) < 200  # a 400-digit number is not echoed whole
 
 
 def test_instance_error_is_a_value_error() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -69,8 +70,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _solve(args: argparse.Namespace, out: TextIO) -> int:
-    if args.time_limit <= 0:
-        raise UsageError("--time-limit must be positive")
+    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise UsageError(
+            f"--time-limit must be a positive number of seconds, got {args.time_limit}"
+        )
+    if args.iterations is not None and args.iterations <= 0:
+        raise UsageError(f"--iterations must be positive, got {args.iterations}")
     instance = _load_json(args.instance, "instance")
     solution = solve(instance, args.time_limit, args.seed, max_iterations=args.iterations)
     text = json.dumps(solution)

@@ -29,17 +29,48 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 
+# The largest time (seconds from the round's start, a service or a travel time) and the
+# largest capacity or load the engine takes: the search works in 64-bit integers and adds up
+# many of them, so bigger values are refused by name rather than overflowing inside it.
+MAX_SECONDS = 10**9  # about 31 years
+MAX_AMOUNT = 10**9
+
+
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
-def _number(value: object, where: str, *, minimum: float | None = None) -> float:
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _number(
+    value: object, where: str, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
     if not _is_number(value):
-        raise InstanceError(f"{where}: expected a finite number, got {value!r}")
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise InstanceError(f"{where}: too large, got {_short(value)}")
+        raise InstanceError(f"{where}: expected a finite number, got {_short(value)}")
     number = float(value)  # type: ignore[arg-type]
     if minimum is not None and number < minimum:
-        raise InstanceError(f"{where}: must be >= {minimum:g}, got {value!r}")
+        raise InstanceError(f"{where}: must be >= {minimum:g}, got {_short(value)}")
+    if maximum is not None and abs(number) > maximum:
+        raise InstanceError(
+            f"{where}: must be between {-maximum:g} and {maximum:g}, got {_short(value)}"
+            if minimum is None
+            else f"{where}: must be <= {maximum:g}, got {_short(value)}"
+        )
     return number
+
+
+def _seconds(value: object, where: str, *, minimum: float | None = None) -> float:
+    return _number(value, where, minimum=minimum, maximum=MAX_SECONDS)
 
 
 def _index(value: object, where: str, n_locations: int) -> int:
@@ -61,8 +92,8 @@ def _skills(value: object, where: str) -> list[str]:
 def _interval(value: object, where: str) -> tuple[float, float]:
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise InstanceError(f"{where}: expected [start, end], got {value!r}")
-    start = _number(value[0], f"{where}[0]")
-    end = _number(value[1], f"{where}[1]")
+    start = _seconds(value[0], f"{where}[0]")
+    end = _seconds(value[1], f"{where}[1]")
     if end < start:
         raise InstanceError(f"{where}: end {value[1]!r} is before start {value[0]!r}")
     return start, end
@@ -225,10 +256,12 @@ def _parse_durations(raw: object, n_locations: int) -> IntArray:
     except (TypeError, ValueError) as exc:
         raise InstanceError(f"{where}: entries must be numbers ({exc})") from None
     bad = ~np.isfinite(matrix) | (matrix < 0) | (matrix != np.floor(matrix))
+    bad |= matrix > MAX_SECONDS
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
         raise InstanceError(
-            f"{where}[{i}][{j}]: expected a non-negative whole number of seconds, got {raw[i][j]!r}"
+            f"{where}[{i}][{j}]: expected a whole number of seconds from 0 to {MAX_SECONDS:g}, "
+            f"got {_short(raw[i][j])}"
         )
     return matrix.astype(np.int64)
 
@@ -258,9 +291,20 @@ def validate_instance(instance: object) -> Problem:
         raise InstanceError(f"travel.speed_mps: must be positive, got {speed:g}")
     raw_durations = doc.get("durations")
     durations = _parse_durations(raw_durations, n_loc) if raw_durations else None
+    if durations is None:
+        # The longest trip is at most the diagonal of the box around every location.
+        span = coords.max(axis=0) - coords.min(axis=0)
+        with np.errstate(over="ignore"):
+            longest = float(np.hypot(span[0], span[1])) / speed
+        if not longest <= MAX_SECONDS:
+            raise InstanceError(
+                f"locations, travel.speed_mps: the farthest locations would be {longest:.3g} s "
+                f"apart at {speed:g} m/s; at most {MAX_SECONDS:g} s is taken (are the "
+                "coordinates in metres?)"
+            )
 
     horizon = doc.get("horizon_s", DEFAULT_HORIZON)
-    horizon = _number(horizon, "horizon_s", minimum=0)
+    horizon = _seconds(horizon, "horizon_s", minimum=0)
 
     skill_index: dict[str, int] = {}
 
@@ -279,7 +323,14 @@ def validate_instance(instance: object) -> Problem:
         vol_start.append(_index(v.get("start"), f"{where}.start", n_loc))
         end = v.get("end")
         vol_end.append(-1 if end is None else _index(end, f"{where}.end", n_loc))
-        vol_cap.append(_number(v.get("capacity", DEFAULT_CAPACITY), f"{where}.capacity", minimum=0))
+        vol_cap.append(
+            _number(
+                v.get("capacity", DEFAULT_CAPACITY),
+                f"{where}.capacity",
+                minimum=0,
+                maximum=MAX_AMOUNT,
+            )
+        )
         shift = v.get("shift")
         s0, s1 = (0.0, horizon) if shift is None else _interval(shift, f"{where}.shift")
         vol_s0.append(s0)
@@ -299,8 +350,8 @@ def validate_instance(instance: object) -> Problem:
         t = _object(raw, where)
         task_ids.append(_id(t.get("id"), where, seen))
         t_loc.append(_index(t.get("location"), f"{where}.location", n_loc))
-        t_service.append(_number(t.get("service_s", 0), f"{where}.service_s", minimum=0))
-        t_load.append(_number(t.get("load", 1), f"{where}.load", minimum=0))
+        t_service.append(_seconds(t.get("service_s", 0), f"{where}.service_s", minimum=0))
+        t_load.append(_number(t.get("load", 1), f"{where}.load", minimum=0, maximum=MAX_AMOUNT))
         prio = t.get("priority", 0)
         if not isinstance(prio, int) or isinstance(prio, bool) or not 0 <= prio <= 100:
             raise InstanceError(f"{where}.priority: expected an integer 0..100, got {prio!r}")
