@@ -116,3 +116,67 @@ def test_a_row_failing_inside_create_leaves_nothing_and_the_rest_import(
     assert list(Need.objects.values_list("hotline_order_no", flat=True)) == ["GD2026002"]
     assert not Need.objects.filter(hotline_order_no="GD2026001").exists()
     assert NeedEvent.objects.count() == 2  # created and triaged, of the one row kept
+
+
+def _changed(row, content):
+    row = list(row)
+    row[6] = content
+    return row
+
+
+def test_a_work_order_known_in_another_area_is_rejected_by_row_not_moved(people, street, tmp_path):
+    first = write_csv(tmp_path / "a.csv", [HEADER, ROWS[0]])
+    need_import_hotline(
+        actor=SystemActor(), source=first, filename="a.csv", area=street.community_a
+    )
+    need = Need.objects.get(hotline_order_no="GD2026001")
+    events = NeedEvent.objects.count()
+    again = write_csv(tmp_path / "b.csv", [HEADER, _changed(ROWS[0], "改了"), ROWS[1]])
+    for actor, says in ((SystemActor(), "一村1号楼"), (people.worker_b, "outside your area")):
+        report = need_import_hotline(
+            actor=actor, source=again, filename="b.csv", area=street.community_b
+        )
+        assert [(r["row"], r["field"]) for r in report.rejected] == [(2, "order_no")]
+        assert "GD2026001" in report.rejected[0]["reason"] and says in report.rejected[0]["reason"]
+        assert report.total == 2
+    assert "一村" not in report.rejected[0]["reason"]  # not named to whom it is not visible
+    need.refresh_from_db()
+    assert need.area == street.building_a1 and "改了" not in need.description
+    assert NeedEvent.objects.filter(need=need).count() == events
+
+
+def test_a_repeated_work_order_is_rejected_and_a_second_run_is_unchanged(people, street, tmp_path):
+    sheet = write_csv(tmp_path / "a.csv", [HEADER, ROWS[0], _changed(ROWS[0], "再来一次")])
+    report = need_import_hotline(
+        actor=people.command, source=sheet, filename="a.csv", area=street.street
+    )
+    assert report.created == 1
+    assert [(r["row"], r["field"]) for r in report.rejected] == [(3, "order_no")]
+    assert "first in row 2" in report.rejected[0]["reason"]
+    events = NeedEvent.objects.count()
+    again = need_import_hotline(
+        actor=people.command, source=sheet, filename="a.csv", area=street.street
+    )
+    assert (again.created, again.updated, again.unchanged, len(again.rejected)) == (0, 0, 1, 1)
+    assert NeedEvent.objects.count() == events
+    assert "再来一次" not in Need.objects.get().description
+
+
+def test_total_and_signature_rows_are_skipped_and_every_row_is_accounted(people, street, tmp_path):
+    footer = [
+        ["合计", "", "", "", "", "", "共3件", "", ""],
+        ["", "", "填表人：张三", "", "", "", "审核人：李四", "", ""],
+    ]
+    data = [*ROWS, _changed(ROWS[1], "负责人签字后送达"), *footer]
+    data[-3][0] = "GD2026009"  # a real work order whose cells mention 负责人/签字
+    sheet = write_csv(tmp_path / "a.csv", [HEADER, *data])
+    report = need_import_hotline(
+        actor=people.command, source=sheet, filename="a.csv", area=street.street
+    )
+    assert [r["row"] for r in report.skipped] == [len(data), len(data) + 1]
+    assert report.created == 3
+    counts = report.as_dict()
+    assert counts["rows"] == report.total == len(data)
+    assert counts["created"] + counts["updated"] + counts["unchanged"] + counts["skipped"] + len(
+        counts["rejected"]
+    ) == len(data)

@@ -1,6 +1,8 @@
 """Hotline work-order import (12345 工单) as the hotline exports them: every row accounted for
 (created, updated, unchanged, skipped, rejected); a work order imported twice stays one request
-(the work-order number is unique)."""
+(the work-order number is unique). A work order already known in another area (or outside the
+actor's scope) is rejected, never moved; total and signature lines are skipped as the canvass
+import skips them."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from wushe.core.scoping import path_in_scope
 from wushe.core.tables import read_table
 from wushe.needs import errors, services
 from wushe.needs.models import Category, Channel, Need
+from wushe.residents.importing import skip_reason
 
 SYNONYMS = {
     "order_no": ["工单号", "工单编号", "编号", "work order"],
@@ -58,6 +61,15 @@ MISSING_ORDER_NO = _("The work-order number (工单号) is missing.")
 MISSING_CONTENT = _("Both the type (诉求类型) and the content (诉求内容) are empty.")
 MISSING_CONTACT = _("Neither a caller (来电人) nor a phone (联系电话) is given.")
 BAD_DEADLINE = _("The deadline (办结时限) “{value}” is not a date.")
+REPEATED_ORDER_NO = _("The work order {order_no} appears again; first in row {row}.")
+ORDER_NO_IN_OTHER_AREA = _(
+    "The work order {order_no} is already a request in {area}, outside the area imported "
+    "into; it was left there."
+)
+ORDER_NO_OUT_OF_SCOPE = _(
+    "The work order {order_no} is already a request outside your area; it was left there."
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def category_of(type_text: str, content: str) -> str:
@@ -116,13 +128,21 @@ def need_import_hotline(
         dry_run=dry_run, header_row=table.header_row, unknown_columns=table.unknown_columns
     )
     buildings = list(Area.objects.filter(path__startswith=area.path, level=Level.BUILDING))
+    seen: dict[str, int] = {}  # work-order number -> the first row that gave it
     try:
         with transaction.atomic():
             for row in table.rows:
                 if row.is_blank():
                     report.skip(row.number, _("empty row"))
                     continue
-                _import_row(actor, area, buildings, row.number, row.values, report)
+                reason = skip_reason(row.values)
+                # A real work order (its number has no Chinese: not 合计 or 填表人) is never
+                # taken for a footer, whatever its other cells say.
+                order_no = _text(row.values.get("order_no"))
+                if reason is not None and (not order_no or _CJK.search(order_no)):
+                    report.skip(row.number, reason)
+                    continue
+                _import_row(actor, area, buildings, row.number, row.values, report, seen)
             if dry_run:
                 raise _DryRunError
     except _DryRunError:
@@ -137,6 +157,7 @@ def _import_row(
     number: int,
     values: dict[str, Any],
     report: ImportReport,
+    seen: dict[str, int],
 ) -> None:
     order_no = _text(values.get("order_no"))
     if not order_no:
@@ -151,21 +172,37 @@ def _import_row(
         report.reject(number, MISSING_CONTACT, "caller")
         return
     try:
-        deadline = _when(values.get("deadline"))
+        given = _when(values.get("deadline"))
     except ValueError:
         report.reject(number, BAD_DEADLINE.format(value=_text(values.get("deadline"))), "deadline")
         return
+    deadline = given
     if deadline is not None and deadline < timezone.now():
         deadline = None  # the hotline's own deadline passed: the SLA clock decides
+    first = seen.setdefault(order_no, number)
+    if first != number:
+        report.reject(number, REPEATED_ORDER_NO.format(order_no=order_no, row=first), "order_no")
+        return
     description = f"{type_text}：{content}" if type_text else content
-    existing = Need.objects.filter(hotline_order_no=order_no).first()
+    existing = Need.objects.filter(hotline_order_no=order_no).select_related("area").first()
     if existing is not None:
-        if existing.description == description and existing.deadline == deadline:
+        if not path_in_scope(existing.area.path, actor):
+            report.reject(number, ORDER_NO_OUT_OF_SCOPE.format(order_no=order_no), "order_no")
+            return
+        if not existing.area.path.startswith(area.path):
+            message = ORDER_NO_IN_OTHER_AREA.format(order_no=order_no, area=existing.area.name)
+            report.reject(number, message, "order_no")
+            return
+        if existing.description == description and existing.deadline in (deadline, given):
             report.unchanged += 1
             return
-        services.need_update_facts(
-            actor=actor, need=existing, description=description, deadline=deadline
-        )
+        try:
+            services.need_update_facts(
+                actor=actor, need=existing, description=description, deadline=deadline
+            )
+        except ApplicationError as exc:
+            report.reject(number, exc.message, exc.field)
+            return
         report.updated += 1
         return
     address = _text(values.get("address"))
