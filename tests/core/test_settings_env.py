@@ -79,6 +79,7 @@ def test_float_and_choice(monkeypatch):
         ("WUSHE_DISPATCH_SPEED_MPS", "0"),  # would divide by zero in every round
         ("WUSHE_OSRM_TIMEOUT_S", "ten"),
         ("WUSHE_DISPATCH_TRAVEL_MODE", "bike"),  # was silently read as walking
+        ("WUSHE_API_TOKEN_MAX_AGE_DAYS", "-1"),  # would refuse every token
     ],
 )
 def test_a_malformed_setting_stops_the_start_naming_it(name, value):
