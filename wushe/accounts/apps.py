@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "wushe.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from wushe.accounts import signals  # noqa: F401 - connects the token revocation

@@ -4,7 +4,8 @@ Every scoped API call reads ``user.scope_path``; DRF's own class fetches the tok
 user only, so the scope area cost a second round trip on each request. The query is
 compiled once per process (``PrecompiledQuery``): compiling a three-model join cost more CPU
 than running it. Nothing is cached but the SQL text: a role, scope or password change, or a
-deactivation, applies to the next request.
+deactivation, applies to the next request. A token older than
+``WUSHE_API_TOKEN_MAX_AGE_DAYS`` is refused by its creation time, which the same row carries.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Any
 
 from rest_framework.authentication import TokenAuthentication as DrfTokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
 
+from wushe.accounts import errors
+from wushe.accounts.services import token_expired
 from wushe.core.precompiled import PrecompiledQuery
 
 TOKEN_WITH_USER_AND_SCOPE = PrecompiledQuery(
@@ -27,4 +31,6 @@ class TokenAuthentication(DrfTokenAuthentication):
         if token is None or not token.user.is_active:
             # DRF's own checks and messages for an unknown token or an inactive user.
             return super().authenticate_credentials(key)
+        if token_expired(token):
+            raise AuthenticationFailed(errors.TOKEN_EXPIRED)
         return (token.user, token)

@@ -10,3 +10,7 @@ TOO_MANY_ATTEMPTS = _(
     "minutes, or ask your system administrator to reset your password."
 )
 UNKNOWN_USER = _("No user named “{username}”.")
+TOKEN_EXPIRED = _(
+    "This API token has expired. Ask your system administrator for a new one "
+    "(wushe token USERNAME --rotate)."
+)
