@@ -4,6 +4,7 @@ request, dry run changes nothing, the CLI prints the residents import's summary 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -180,3 +181,18 @@ def test_total_and_signature_rows_are_skipped_and_every_row_is_accounted(people,
     assert counts["created"] + counts["updated"] + counts["unchanged"] + counts["skipped"] + len(
         counts["rejected"]
     ) == len(data)
+
+
+def test_cli_summary_and_help_speak_the_product_language(street, sheet, capsys):
+    from django.utils import translation
+
+    from wushe.needs.management.commands.import_needs import Command
+
+    with translation.override("zh-hans"), pytest.raises(SystemExit):
+        call_command("import_needs", str(sheet), "--area", street.street.code)
+    out = capsys.readouterr().out
+    assert out.startswith("已导入：新建 2，更新 0，未变 0，跳过 0，拒绝 3")
+    assert re.search(r"第 \d+ 行：", out)
+    with translation.override("zh-hans"):
+        assert "热线工单" in Command().help
+        assert "逐行检查" in Command().create_parser("wushe", "import-needs").format_help()

@@ -1,10 +1,13 @@
-"""How every import command prints its report: JSON for scripts, or a line a person reads
-followed by each rejected row; a rejected row makes the command exit 1."""
+"""How every import command prints its report: JSON for scripts (the keys stay English), or a
+line a person reads, in the product's language, followed by each rejected row; a rejected row
+makes the command exit 1."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 
 def write_import_summary(
@@ -14,15 +17,20 @@ def write_import_summary(
         shown = {k: v for k, v in summary.items() if k not in omit}
         out.write(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
-        out.write(
-            "{verb}: {created} created, {updated} updated, {unchanged} unchanged, "
-            "{skipped} skipped, {n} rejected ({rows} rows)".format(
-                verb="Dry run" if dry_run else "Imported", n=len(summary["rejected"]), **summary
+        if dry_run:
+            line = _(
+                "Dry run: {created} created, {updated} updated, {unchanged} unchanged, "
+                "{skipped} skipped, {rejected} rejected ({rows} rows)"
             )
-        )
+        else:
+            line = _(
+                "Imported: {created} created, {updated} updated, {unchanged} unchanged, "
+                "{skipped} skipped, {rejected} rejected ({rows} rows)"
+            )
+        out.write(line.format(**{**summary, "rejected": len(summary["rejected"])}))
         for item in summary["rejected"]:
-            out.write(f"  row {item['row']}: {item['reason']}")
+            out.write("  " + _("row {row}: {reason}").format(**item))
         for item in summary.get("warnings", ()):
-            out.write(f"  row {item['row']} (warning): {item['warning']}")
+            out.write("  " + _("row {row} (warning): {warning}").format(**item))
     if summary["rejected"]:
         raise SystemExit(1)

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wushe.areas.services import area_import_file
 from wushe.core.errors import ApplicationError
@@ -11,22 +13,29 @@ from wushe.core.management.import_summary import write_import_summary
 
 
 class Command(BaseCommand):
-    help = "Import areas and buildings from a .csv or .xlsx file; every row is accounted for."
+    @property
+    def help(self) -> str:  # type: ignore[override]  # in the language active when asked
+        return _(
+            "Import areas and buildings from a .csv or .xlsx file; every row is accounted for."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--dry-run", action="store_true", help="Check every row, change nothing."
+            "--dry-run", action="store_true", help=gettext_lazy("Check every row, change nothing.")
         )
-        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
         parser.add_argument(
-            "--as-user", help="Act as this user (scope and audit); default: the system."
+            "--json", action="store_true", help=gettext_lazy("Print the report as JSON.")
+        )
+        parser.add_argument(
+            "--as-user",
+            help=gettext_lazy("Act as this user (scope and audit); default: the system."),
         )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("{path}: no such file").format(path=path))
         actor = command_actor(options["as_user"])
         try:
             report = area_import_file(

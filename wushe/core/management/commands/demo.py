@@ -14,10 +14,12 @@ from wushe.core.demo_runner import build_demo
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(  # type: ignore[assignment]  # lazy: --help in the active language
-        "Build a realistic demo street: areas, buildings, one user per role, app data. "
-        "Only with DEBUG on (a development machine) unless --force is given."
-    )
+    @property
+    def help(self) -> str:  # type: ignore[override]  # in the language active when asked
+        return _(
+            "Build a realistic demo street: areas, buildings, one user per role, app data. "
+            "Only with DEBUG on (a development machine) unless --force is given."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2022)

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wushe.areas.models import Area
 from wushe.core.errors import ApplicationError
@@ -12,27 +14,36 @@ from wushe.needs.importing import need_import_hotline
 
 
 class Command(BaseCommand):
-    help = (
-        "Import hotline work orders (12345 工单, .xlsx or .csv) as requests; every row is "
-        "accounted for, and a work order imported twice stays one request."
-    )
+    @property
+    def help(self) -> str:  # type: ignore[override]  # in the language active when asked
+        return _(
+            "Import hotline work orders (12345 工单, .xlsx or .csv) as requests; every row is "
+            "accounted for, and a work order imported twice stays one request."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--area", required=True, help="Code of the street or community.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Check every row, change nothing."
+            "--area", required=True, help=gettext_lazy("Code of the street or community.")
         )
-        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
-        parser.add_argument("--as-user", help="Act as this user (scope and audit).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help=gettext_lazy("Check every row, change nothing.")
+        )
+        parser.add_argument(
+            "--json", action="store_true", help=gettext_lazy("Print the report as JSON.")
+        )
+        parser.add_argument(
+            "--as-user",
+            help=gettext_lazy("Act as this user (scope and audit); default: the system."),
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("{path}: no such file").format(path=path))
         area = Area.objects.filter(code=options["area"]).first()
         if area is None:
-            raise CommandError(f"no area with code {options['area']}")
+            raise CommandError(_("No area with code {code}.").format(code=options["area"]))
         try:
             report = need_import_hotline(
                 actor=command_actor(options["as_user"]),

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wushe.areas.models import Area
 from wushe.core.errors import ApplicationError
@@ -18,45 +20,58 @@ from wushe.residents.services import (
 
 
 class Command(BaseCommand):
-    help = (
-        "Import residents from a canvass sheet (.xlsx or .csv) into an area; every row is "
-        "accounted for as created, updated, unchanged, skipped or rejected."
-    )
+    @property
+    def help(self) -> str:  # type: ignore[override]  # in the language active when asked
+        return _(
+            "Import residents from a canvass sheet (.xlsx or .csv) into an area; every row is "
+            "accounted for as created, updated, unchanged, skipped or rejected."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--area", required=True, help="Code of the street, community, grid or building."
+            "--area",
+            required=True,
+            help=gettext_lazy("Code of the street, community, grid or building."),
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="Check every row, change nothing."
+            "--dry-run", action="store_true", help=gettext_lazy("Check every row, change nothing.")
         )
-        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
-        parser.add_argument("--errors", type=Path, help="Write the rejected rows to this .xlsx.")
+        parser.add_argument(
+            "--json", action="store_true", help=gettext_lazy("Print the report as JSON.")
+        )
+        parser.add_argument(
+            "--errors", type=Path, help=gettext_lazy("Write the rejected rows to this .xlsx.")
+        )
         parser.add_argument(
             "--basis",
             choices=LegalBasis.values,
             default=LegalBasis.PUBLIC_HEALTH_EMERGENCY,
-            help="Legal basis (PIPL): consent, or the public-health emergency (Art. 13, audited).",
+            help=gettext_lazy(
+                "Legal basis (PIPL): consent, or the public-health emergency (Art. 13, audited)."
+            ),
         )
         parser.add_argument(
             "--workers",
             type=int,
-            help="Worker processes for validation and encryption (default: by file size).",
+            help=gettext_lazy(
+                "Worker processes for validation and encryption (default: by file size)."
+            ),
         )
         parser.add_argument("--consent-purpose", default="")
         parser.add_argument("--consent-version", default="")
         parser.add_argument(
-            "--as-user", help="Act as this user (scope and audit); default: the system."
+            "--as-user",
+            help=gettext_lazy("Act as this user (scope and audit); default: the system."),
         )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("{path}: no such file").format(path=path))
         area = Area.objects.filter(code=options["area"]).first()
         if area is None:
-            raise CommandError(f"no area with code {options['area']}")
+            raise CommandError(_("No area with code {code}.").format(code=options["area"]))
         actor = command_actor(options["as_user"])
         basis = Basis(
             legal_basis=options["basis"],
