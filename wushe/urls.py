@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("wushe.needs.api_urls")),
     path("", include("wushe.dispatch.api_urls")),
     path("", include("wushe.volunteers.api_urls")),
+    path("", include("wushe.core.api_urls")),
 ]
 
 urlpatterns = [

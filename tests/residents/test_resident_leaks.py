@@ -106,7 +106,8 @@ def test_a_failed_preview_keeps_no_copy_of_the_sheet(client, street, people, tmp
     assert job.status == Job.Status.FAILED
     assert not job.upload
     assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
-    assert client.post(f"/residents/import/{job.pk}/confirm/").status_code == 404
+    assert client.post(f"/residents/import/{job.pk}/confirm/").status_code == 302  # "failed"
+    assert Job.objects.count() == 1  # nothing to apply
 
 
 def test_error_workbook_only_for_who_uploaded(client, street, people, tmp_path):

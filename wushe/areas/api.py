@@ -117,7 +117,7 @@ class AreaViewSet(viewsets.GenericViewSet):
         request=ImportInput,
         responses={200: ImportOutput, 202: JobAccepted},
         description="Import areas and buildings from .xlsx or .csv. Large files run as a "
-        "background job (202 with the job id).",
+        "background job (202 with the job id): follow it at GET /api/v1/jobs/{id}/.",
     )
     @action(
         detail=False,

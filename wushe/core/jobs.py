@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wushe.core.audit import log_action
-from wushe.core.errors import ApplicationError
+from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from wushe.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -34,17 +35,32 @@ STALLED = _(
     "The job stopped without finishing: the server working on it was interrupted. Nothing more "
     "will happen to it; upload the file again to start over."
 )
+PREVIEW_NOT_YOURS = _("Only the person who uploaded this file can confirm its import.")
+PREVIEW_NOT_DONE = _("The preview has not finished yet: wait until it is done, then confirm it.")
+PREVIEW_FAILED = _(
+    "The preview failed, so there is nothing to confirm: fix the file and upload it again."
+)
+PREVIEW_TAKEN = _(
+    "This preview has already been confirmed, or its file was deleted after a day: see the "
+    "import it started, or upload the file again."
+)
 ACTIVE = (Job.Status.PENDING, Job.Status.RUNNING)
 
 Work = Callable[[Job, Callable[[int], None]], dict[str, Any]]
 
 # Job kinds whose result is a page of their own app (kind -> the job's page there), so the
-# generic job page sends the reader to it rather than showing an import report.
+# generic job page sends the reader to it rather than showing an import report; and the role
+# permission that page needs, which the jobs API asks for too.
 JOB_PAGES: dict[str, Callable[[Job], str | None]] = {}
+JOB_PERMISSIONS: dict[str, str] = {}
 
 
-def register_job_page(kind: str, url_of: Callable[[Job], str | None]) -> None:
+def register_job_page(
+    kind: str, url_of: Callable[[Job], str | None], *, permission: str | None = None
+) -> None:
     JOB_PAGES[kind] = url_of
+    if permission:
+        JOB_PERMISSIONS[kind] = permission
 
 
 def job_page(job: Job) -> str | None:
@@ -170,6 +186,53 @@ def job_fail_stale() -> int:
             job.upload.delete(save=True)
         count += 1
     return count
+
+
+def _preview_take(*, actor: Any, preview: Job) -> ContentFile:
+    if not preview.params.get("dry_run"):
+        raise NotFoundError()
+    if preview.created_by_id != actor.pk:
+        raise PermissionDeniedError(PREVIEW_NOT_YOURS)
+    if preview.status in ACTIVE:
+        raise ApplicationError(PREVIEW_NOT_DONE)
+    if preview.status == Job.Status.FAILED:
+        raise ApplicationError(PREVIEW_FAILED)
+    name = preview.upload.name
+    # The claim: one conditional UPDATE, so that of two confirmations at once (a double tap,
+    # two tabs) exactly one takes the file.
+    taken = 0
+    if name:
+        taken = Job.objects.filter(
+            pk=preview.pk, status=Job.Status.DONE, created_by=actor, upload=name
+        ).update(upload="", updated_at=timezone.now())
+    if not taken:
+        raise ApplicationError(PREVIEW_TAKEN)
+    storage = preview.upload.storage
+    with storage.open(name, "rb") as handle:
+        content = ContentFile(handle.read(), name=preview.original_name or "upload")
+    # The preview's copy of the sheet is no longer needed: personal data, kept no longer.
+    storage.delete(name)
+    return content
+
+
+def job_preview_apply(*, actor: Any, preview: Job, task: Any, work: Work) -> Job:
+    """Apply a finished preview (a job run with ``dry_run``): only the person who made it,
+    only once it is done, and only once. Its file becomes a job of the same kind that writes,
+    queued as ``task`` when large, else run now with ``work``."""
+    content = _preview_take(actor=actor, preview=preview)
+    job = job_create(
+        actor=actor,
+        kind=preview.kind,
+        upload=content,  # type: ignore[arg-type]  # a File is all job_create reads
+        params={**preview.params, "dry_run": False, "preview_job": preview.pk},
+        area_path=preview.area_path,
+    )
+    if (content.size or 0) > settings.WUSHE_IMPORT_SYNC_MAX_BYTES:
+        task.delay(job.pk)
+        job.refresh_from_db()  # eager mode (no broker) has already run it
+    else:
+        job = job_run(job.pk, work)
+    return job
 
 
 def job_for_large_upload(

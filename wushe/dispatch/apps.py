@@ -24,6 +24,7 @@ class DispatchConfig(AppConfig):
             lambda job: reverse("dispatch:round", args=[job.params["round"]])
             if job.params.get("round")
             else None,
+            permission="dispatch.view",
         )
         register_nav(NavItem("dispatch:rounds", _("Dispatch rounds"), "dispatch.view", order=45))
         register_nav(NavItem("dispatch:my_route", _("My route"), "needs.task_work", order=43))

@@ -1,5 +1,5 @@
 """Residents API: list and read in scope, masked; create and update; reveal with a reason;
-canvass import (preview or commit)."""
+canvass import (preview or commit; a large preview runs as a job, confirmed afterwards)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wushe.areas.models import Area
-from wushe.core.jobs import job_for_large_upload
+from wushe.core.errors import NotFoundError
+from wushe.core.jobs import job_for_large_upload, job_preview_apply
 from wushe.core.privacy import reveal
 from wushe.core.privacy.serializers import MaskedField as CoreMaskedField
 from wushe.core.scoping import get_scoped
+from wushe.core.selectors import job_get_readable
 from wushe.core.uploads import max_size
 from wushe.residents import selectors, services
 from wushe.residents.models import LegalBasis, Resident
-from wushe.residents.tasks import JOB_KIND, import_residents_job
+from wushe.residents.tasks import JOB_KIND, import_residents_job, import_work
 
 
 @extend_schema_field({"type": "string", "nullable": True})
@@ -165,7 +167,11 @@ class ResidentTagsInput(serializers.Serializer):
 class ResidentViewSet(viewsets.GenericViewSet):
     permission = "residents.view"
     write_permission = "residents.edit"
-    action_permissions = {"import_file": "residents.import", "reveal": "residents.view"}
+    action_permissions = {
+        "import_file": "residents.import",
+        "import_confirm": "residents.import",
+        "reveal": "residents.view",
+    }
     serializer_class = ResidentOutput
 
     def get_queryset(self) -> Any:
@@ -243,7 +249,10 @@ class ResidentViewSet(viewsets.GenericViewSet):
         request=ResidentImportInput,
         responses={200: ResidentImportOutput, 202: ResidentImportAccepted},
         description="Import a canvass sheet (.xlsx or .csv) into an area. dry_run (default) "
-        "previews; large files run as a background job (202 with the job id).",
+        "previews; large files run as a background job (202 with the job id): follow it at "
+        "GET /api/v1/jobs/{id}/, and apply a finished preview job with "
+        "POST /api/v1/residents/import/{id}/confirm/. A small file's preview answers at once: "
+        "post it again with dry_run=false to apply it.",
     )
     @action(
         detail=False,
@@ -282,3 +291,27 @@ class ResidentViewSet(viewsets.GenericViewSet):
             basis=basis,
         )
         return Response(report.as_dict())
+
+    @extend_schema(
+        request=None,
+        responses={202: ResidentImportAccepted},
+        description="Apply a finished preview job (a large file imported with dry_run): its "
+        "sheet is imported for real as a new job (202 with its id; follow it at "
+        "GET /api/v1/jobs/{id}/). Only the user who made the preview may confirm it, only once "
+        "it is done, and only once: a second confirmation, a preview still running or failed, "
+        "or one older than a day answers 400; another user's answers 403; a job out of scope "
+        "404.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=r"import/(?P<job_id>[0-9]+)/confirm",
+    )
+    def import_confirm(self, request: Request, job_id: str) -> Response:
+        preview = job_get_readable(request.user, job_id)
+        if preview.kind != JOB_KIND:
+            raise NotFoundError()
+        job = job_preview_apply(
+            actor=request.user, preview=preview, task=import_residents_job, work=import_work
+        )
+        return Response({"job": job.pk, "status": job.status}, status=status.HTTP_202_ACCEPTED)

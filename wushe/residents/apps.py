@@ -17,7 +17,11 @@ class ResidentsConfig(AppConfig):
 
         # An import's report names rows and people: it is read on the import page, which
         # needs the import permission, not on the generic job page that scope alone opens.
-        register_job_page(JOB_KIND, lambda job: reverse("residents:import-result", args=[job.pk]))
+        register_job_page(
+            JOB_KIND,
+            lambda job: reverse("residents:import-result", args=[job.pk]),
+            permission="residents.import",
+        )
 
         register_nav(NavItem("residents:list", _("Residents"), "residents.view", order=30))
         register_nav(

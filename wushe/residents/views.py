@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,8 +21,8 @@ from django.views import View
 from wushe.areas.models import Area
 from wushe.areas.selectors import area_list
 from wushe.core.audit import log_action
-from wushe.core.errors import ApplicationError
-from wushe.core.jobs import job_create, job_run
+from wushe.core.errors import ApplicationError, NotFoundError
+from wushe.core.jobs import job_create, job_preview_apply, job_run
 from wushe.core.models import Job
 from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 from wushe.core.privacy import Purpose, present, reveal
@@ -404,20 +403,15 @@ class ResidentImportConfirmView(RolePermissionRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         preview = _import_job(request, pk)
-        if not preview.params.get("dry_run") or not preview.upload:
-            raise Http404
-        with preview.upload.open("rb") as handle:
-            content = ContentFile(handle.read(), name=preview.original_name)
-        job = job_create(
-            actor=request.user,
-            kind=JOB_KIND,
-            upload=content,  # type: ignore[arg-type]
-            params={**preview.params, "dry_run": False, "preview_job": preview.pk},
-            area_path=preview.area_path,
-        )
-        # The preview's copy of the sheet is no longer needed: personal data, kept no longer.
-        preview.upload.delete(save=True)
-        _start(job, content.size)
+        try:
+            job = job_preview_apply(
+                actor=request.user, preview=preview, task=import_residents_job, work=import_work
+            )
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("residents:import-result", pk=preview.pk)
         return redirect("residents:import-result", pk=job.pk)
 
 
