@@ -146,6 +146,28 @@ def test_fail_needs_reason_and_reopen(people, street, vol):
     assert need.status == Status.TRIAGED and need.outcome == ""
 
 
+def test_a_reopened_request_follows_only_its_new_tasks(people, street, vol):
+    """A fulfilled request reopened: its old done task belongs to the closed episode, so a
+    new offer makes it assigned (not in progress), and finishing the new task closes it."""
+    need = make_need(people.worker_a, street.building_a1)
+    old = services.task_create(actor=people.worker_a, need=need)
+    services.task_claim(actor=vol, task=old)
+    services.task_complete(actor=vol, task=old)
+    need.refresh_from_db()
+    assert need.status == Status.DONE
+    services.need_reopen(actor=people.worker_a, need=need, reason="药拿错了")
+    task = services.task_create(actor=people.worker_a, need=need)
+    offer = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
+    need.refresh_from_db()
+    assert need.status == Status.ASSIGNED
+    services.assignment_accept(actor=vol, assignment=offer)
+    need.refresh_from_db()
+    assert need.status == Status.ACCEPTED
+    services.task_complete(actor=vol, task=task)
+    need.refresh_from_db()
+    assert need.status == Status.DONE and need.outcome == Outcome.FULFILLED
+
+
 @pytest.mark.parametrize(
     ("outcome", "status"),
     [

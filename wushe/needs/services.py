@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wushe.areas.models import Area
@@ -500,9 +502,17 @@ def idempotency_keys_prune(*, older_than: datetime.timedelta = datetime.timedelt
 
 def _need_follows_tasks(need: Need, actor: Any) -> None:
     """The request's status follows its tasks (assigned → accepted → in progress → done);
-    a failed task was replaced (``task_fail``) and no longer counts."""
+    a failed task was replaced (``task_fail``) and no longer counts, nor does a task of an
+    episode closed before the request's last reopening (its old done tasks)."""
+    last_reopened = NeedEvent.objects.filter(need=OuterRef("need"), action="reopened")
     statuses = list(
-        need.tasks.exclude(status__in=[TS.CANCELLED, TS.FAILED]).values_list("status", flat=True)
+        need.tasks.exclude(status__in=[TS.CANCELLED, TS.FAILED])
+        .filter(
+            created_at__gte=Coalesce(
+                Subquery(last_reopened.order_by("-at").values("at")[:1]), F("created_at")
+            )
+        )
+        .values_list("status", flat=True)
     )
     if not need.is_open or not statuses:
         return
