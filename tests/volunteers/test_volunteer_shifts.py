@@ -262,3 +262,21 @@ def test_api_dispatcher_sets_a_volunteer_in_area_only(api, people, vol_a, vol_b)
     api.force_authenticate(vol_a)  # their own: through /me/
     assert api.post(url, {"on_shift": False}, format="json").status_code == 403
     assert _profile(vol_a).on_shift
+
+
+def test_volunteers_on_shift_before_shifts_were_recorded_get_an_open_shift(vol_a, vol_b):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("wushe.volunteers.migrations.0004_open_shift_rows")
+    before = _profile(vol_a)
+    VolunteerProfile.objects.filter(pk=before.pk).update(on_shift=True)  # as older data held it
+    services.volunteer_set_shift(actor=vol_b, profile=_profile(vol_b), on_shift=True)
+    assert not Shift.objects.filter(volunteer=before).exists()
+    migration.open_shifts(apps, None)
+    migration.open_shifts(apps, None)  # a second run adds nothing
+    assert Shift.objects.filter(volunteer=before, ended_at__isnull=True).count() == 1
+    assert Shift.objects.filter(volunteer=_profile(vol_b)).count() == 1  # had one already
+    services.volunteer_set_shift(actor=vol_a, profile=_profile(vol_a), on_shift=False)
+    assert Shift.objects.get(volunteer=before).ended_at is not None  # ending it records hours
