@@ -370,7 +370,7 @@ class _Importer:
         )
 
     def accept(self, outcomes: list[Outcome]) -> list[tuple[ResidentRow, dict[str, Any]]]:
-        """Account for skipped and rejected rows; de-duplicate within the file."""
+        """Account for skipped and rejected rows."""
         accepted = []
         for o in outcomes:
             if o.kind == SKIP:
@@ -379,31 +379,35 @@ class _Importer:
             if o.kind == REJECT or o.parsed is None or o.prepared is None:
                 self.report.reject(o.row, o.message, o.field)
                 continue
-            parsed = o.parsed
-            if parsed.id_number is not None:
-                first = self.seen_ids.setdefault(parsed.id_number.number, o.row)
-                if first != o.row:
-                    self.report.reject(o.row, DUPLICATE_ID.format(row=first), "id_number")
-                    continue
-            else:
-                first = self.seen_people.setdefault((parsed.name, parsed.phones[0]), o.row)
-                if first != o.row:
-                    self.report.reject(o.row, DUPLICATE_PERSON.format(row=first), "name")
-                    continue
-            for warning in parsed.warnings:
-                self.report.warn(o.row, warning)
-            accepted.append((parsed, o.prepared))
+            accepted.append((o.parsed, o.prepared))
         return accepted
 
     def place(self, batch: list[tuple[ResidentRow, dict[str, Any]]]) -> _Placed:
-        """The building of each row (rows naming no known building are rejected)."""
+        """The building of each row (rows naming no known building are rejected); then
+        de-duplicate within the file. A person counts as seen only once their row is placed,
+        so that a row rejected for its building does not make a good row of the same person
+        its duplicate."""
         placed: _Placed = []
         find = self.buildings.find
         for r, prepared in batch:
             try:
-                placed.append((r, prepared, find(r.building, r.building_label)))
+                building = find(r.building, r.building_label)
             except ApplicationError as exc:
                 self.report.reject(r.row, exc.message, exc.field)
+                continue
+            if r.id_number is not None:
+                first = self.seen_ids.setdefault(r.id_number.number, r.row)
+                if first != r.row:
+                    self.report.reject(r.row, DUPLICATE_ID.format(row=first), "id_number")
+                    continue
+            else:
+                first = self.seen_people.setdefault((r.name, r.phones[0]), r.row)
+                if first != r.row:
+                    self.report.reject(r.row, DUPLICATE_PERSON.format(row=first), "name")
+                    continue
+            for warning in r.warnings:
+                self.report.warn(r.row, warning)
+            placed.append((r, prepared, building))
         return placed
 
     def look_up(self, placed: _Placed) -> Future[_Found]:
@@ -411,7 +415,7 @@ class _Importer:
         registered under the rows' identities, and (PostgreSQL) ids for the rest.
 
         It may run before the rows of earlier batches are written: a row cannot be one of
-        them, because a second row of the same person in the file is rejected in ``accept``.
+        them, because a second row of the same person in the file is rejected in ``place``.
         """
         by_index = {p["id_number_index"]: r for r, p, _b in placed if r.id_number is not None}
         # Without an ID number a person is their name and phone: one phone may be a family's.
