@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -82,6 +82,7 @@ class JobViewSet(viewsets.GenericViewSet):
     serializer_class = JobOutput
 
     @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="the job's id")],
         responses=JobOutput,
         description="Status, progress and, once done, the summary of a background job. Seen "
         "by who may open its page: the job is in their area (or they started it) and, for an "

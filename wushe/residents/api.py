@@ -251,7 +251,7 @@ class ResidentViewSet(viewsets.GenericViewSet):
         description="Import a canvass sheet (.xlsx or .csv) into an area. dry_run (default) "
         "previews; large files run as a background job (202 with the job id): follow it at "
         "GET /api/v1/jobs/{id}/, and apply a finished preview job with "
-        "POST /api/v1/residents/import/{id}/confirm/. A small file's preview answers at once: "
+        "POST /api/v1/residents/import/{job_id}/confirm/. A small file's preview answers at once: "
         "post it again with dry_run=false to apply it.",
     )
     @action(
@@ -294,6 +294,9 @@ class ResidentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=None,
+        parameters=[
+            OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="the preview job")
+        ],
         responses={202: ResidentImportAccepted},
         description="Apply a finished preview job (a large file imported with dry_run): its "
         "sheet is imported for real as a new job (202 with its id; follow it at "
