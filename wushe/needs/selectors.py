@@ -12,7 +12,6 @@ from wushe.core.precompiled import PrecompiledQuery, StartsWith
 from wushe.core.scoping import (
     AREA,
     NOTHING,
-    PERSONAL,
     get_scoped,
     scope_kind,
     scope_q_of_kind,
@@ -120,8 +119,9 @@ def need_merge_candidates_recent(need: Need, actor: Any) -> list[Need]:
     kind = scope_kind(Need, actor)
     if by is None or kind == NOTHING:
         return []
-    # A request is scoped by its area alone (no owner): the area kind takes the path only.
-    scope_values = {AREA: (actor.scope_path,), PERSONAL: (actor.pk,)}.get(kind, ())
+    # A request is scoped by its area alone (no owner, no assignee: never "personal"), so
+    # the area kind takes the path only.
+    scope_values = (actor.scope_path,) if kind == AREA else ()
     return _merge_recent_query(by, kind).all(need.category, match, need.pk, *scope_values)
 
 
@@ -134,16 +134,14 @@ def _merge_recent_query(by: str, kind: str) -> PrecompiledQuery[Need]:
         return query
 
     def build(category: str, match: Any, pk: int, *scope_values: Any) -> QuerySet[Need]:
-        path, user = {AREA: (*scope_values, None), PERSONAL: (None, *scope_values)}.get(
-            kind, (None, None)
-        )
+        path = scope_values[0] if kind == AREA else None
         qs = _merge_rows(category, by, match, pk).filter(
-            scope_q_of_kind(Need, kind, path=path, user=user)
+            scope_q_of_kind(Need, kind, path=path, user=None)
         )
         fields = ("id", "tracking_code", "status", "created_at")
         return qs.only(*fields).order_by("-id")[:MERGE_CANDIDATES_SHOWN]
 
-    scope_types = {AREA: (StartsWith,), PERSONAL: (int,)}.get(kind, ())
+    scope_types = (StartsWith,) if kind == AREA else ()
     match_type = int if by == "resident_id" else str
     query = PrecompiledQuery(build, types=(str, match_type, int, *scope_types))
     return _MERGE_RECENT.setdefault((by, kind), query)
