@@ -231,9 +231,7 @@ def dispatch_round_approve(
         if r.get("tasks") and (wanted is None or volunteer_pk(r["volunteer"]) in wanted)
     ]
     users = get_user_model().objects.in_bulk([volunteer_pk(r["volunteer"]) for r in routes])
-    tasks = Task.objects.select_related("need__area").in_bulk(
-        [task_pk(t) for r in routes for t in r["tasks"]]
-    )
+    tasks = _lock_tasks([task_pk(t) for r in routes for t in r["tasks"]])
     offered: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for route in routes:
@@ -288,6 +286,24 @@ def dispatch_round_approve(
         data={"offered": len(offered), "skipped": len(skipped)},
     )
     return rnd
+
+
+def _lock_tasks(pks: list[int]) -> dict[int, Task]:
+    """Lock the round's tasks for its offers in the order of the needs workflow
+    (``needs.services.task_lock``): their requests first, then the tasks, each by id. The
+    offers then lock rows already held, in route order, so two approvals sharing tasks wait
+    for each other instead of locking them in opposite orders (a deadlock)."""
+    if not pks:
+        return {}
+    wanted = Task.objects.filter(pk__in=pks)
+    list(
+        Need.objects.select_for_update(of=("self",))
+        .filter(pk__in=wanted.values("need_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    locked = wanted.select_for_update(of=("self",)).select_related("need__area").order_by("pk")
+    return {task.pk: task for task in locked}
 
 
 def _keep_offered(rnd: DispatchRound, offered: list[dict[str, Any]]) -> None:
