@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from tests.conftest import login
 from tests.residents.factories_residents import id_for, post_canvass
@@ -43,7 +44,13 @@ def _commits():
 
 
 def _page_messages(client, response) -> str:
-    return client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    return client.get(response["Location"]).content.decode()
+
+
+def _zh(message) -> str:
+    """``message`` as a page in the default language shows it."""
+    with translation.override("zh-hans"):
+        return str(message)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -55,7 +62,7 @@ def test_a_colleague_cannot_confirm_another_users_preview(client, people, street
     response = client.post(f"/residents/import/{preview.pk}/confirm/")
     assert response.status_code == 302
     assert response["Location"] == f"/residents/import/{preview.pk}/"
-    assert "Only the person who uploaded this file" in _page_messages(client, response)
+    assert _zh(jobs.PREVIEW_NOT_YOURS) in _page_messages(client, response)
     assert not _commits().exists() and not Resident.objects.exists()
     preview.refresh_from_db()
     assert preview.upload  # still the uploader's to confirm
@@ -69,7 +76,7 @@ def test_a_preview_not_finished_cannot_be_confirmed(client, people, street, shee
     preview = _preview(client, people, street, sheet)
     Job.objects.filter(pk=preview.pk).update(status=status, result={})
     response = client.post(f"/residents/import/{preview.pk}/confirm/")
-    assert "has not finished yet" in _page_messages(client, response)
+    assert _zh(jobs.PREVIEW_NOT_DONE) in _page_messages(client, response)
     assert not _commits().exists()
 
 
@@ -80,7 +87,7 @@ def test_a_second_confirmation_starts_nothing(client, people, street, sheet):
     assert first["Location"] == f"/residents/import/{commit.pk}/"
     second = client.post(f"/residents/import/{preview.pk}/confirm/")
     assert second["Location"] == f"/residents/import/{preview.pk}/"
-    assert "already been confirmed" in _page_messages(client, second)
+    assert _zh(jobs.PREVIEW_TAKEN) in _page_messages(client, second)
     assert _commits().count() == 1 and Resident.objects.count() == 1
 
 
@@ -116,7 +123,7 @@ def test_api_client_follows_a_large_preview_and_confirms_it(api, people, street,
     assert commit["status"] == "done" and commit["summary"]["dry_run"] is False
     assert Resident.objects.get().name == "张三"
     again = api.post(f"/api/v1/residents/import/{preview.pk}/confirm/")
-    assert again.status_code == 400 and "already been confirmed" in again.json()["detail"]
+    assert again.status_code == 400 and again.json()["detail"] == _zh(jobs.PREVIEW_TAKEN)
     assert _commits().count() == 1
 
 
@@ -133,7 +140,7 @@ def test_api_confirm_by_role(api, people, street, sheet, settings):
     Job.objects.filter(pk=preview.pk).update(status=Job.Status.RUNNING)
     login(api, people.worker_a)
     response = api.post(url)
-    assert response.status_code == 400 and "has not finished" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["detail"] == _zh(jobs.PREVIEW_NOT_DONE)
     assert not _commits().exists()
 
 
@@ -177,7 +184,7 @@ def test_jobs_endpoint_reads_a_stalled_job_as_failed(api, people, street, settin
     )
     login(api, people.worker_a)
     body = api.get(f"/api/v1/jobs/{job.pk}/").json()
-    assert body["status"] == "failed" and body["error"] == str(jobs.STALLED)
+    assert body["status"] == "failed" and body["error"] == _zh(jobs.STALLED)
 
 
 def test_schema_documents_the_jobs_endpoint_and_the_confirmation(api, people):

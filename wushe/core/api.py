@@ -41,7 +41,8 @@ SUMMARY_KEYS = (
 class JobOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    status = serializers.ChoiceField(choices=Job.Status.choices)
+    # Not a ChoiceField: its enum would take the name "StatusEnum" from another app's.
+    status = serializers.CharField(help_text="pending, running, done or failed")
     file_name = serializers.CharField(help_text="the uploaded file's name")
     progress_done = serializers.IntegerField(help_text="rows read so far")
     progress_total = serializers.IntegerField(allow_null=True)

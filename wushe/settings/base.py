@@ -180,7 +180,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "wushe.core.models.Job.Status"},
 }
 
 # Celery: without a broker, tasks run in-process so the embedded default needs no server.
