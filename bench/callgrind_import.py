@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,7 +71,7 @@ def measure(src: Path, path: Path) -> None:
 
     street = Area.objects.get(code=STREET[0])
 
-    def run() -> object:
+    def run() -> Any:
         return resident_import_file(
             actor=SystemActor(), source=path, filename=path.name, area=street, workers=1
         )
@@ -227,7 +228,9 @@ def main() -> None:
         # One dump per stage (out.<n>, the last one at exit holds nothing measured).
         dumps = sorted(out.parent.glob(out.name + ".*"), key=lambda f: int(f.suffix[1:]))
         for stage, dump in zip(STAGES, dumps, strict=False):
-            count = int(re.search(r"^totals: (\d+)", dump.read_text(), re.MULTILINE).group(1))
+            found = re.search(r"^totals: (\d+)", dump.read_text(), re.MULTILINE)
+            assert found, f"no totals in {dump}"
+            count = int(found.group(1))
             print(f"{stage:8} {count / 1e6:9,.1f} M  {count / args.rows:9,.0f} per row")
         return
     # "summary:" in the header counts from the last zeroing; "totals:" at the end is the run.
