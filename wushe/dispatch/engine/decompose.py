@@ -9,6 +9,8 @@ task and no volunteer, so their improved routes simply replace the old ones.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -135,3 +137,46 @@ def task_regions(
         (np.sort(tasks[g]), np.asarray(sorted(m), dtype=np.int64))
         for g, m in zip(groups, members, strict=True)
     ]
+
+
+def halves(
+    problem: Problem, tasks: IntArray, vols: IntArray, routes: Routes, angle: float
+) -> list[tuple[IntArray, IntArray]]:
+    """Two disjoint (tasks, volunteers) halves of one region for the cooperative search:
+    volunteers ordered by the projection of their route's centroid (their start when
+    idle) on the direction ``angle`` and cut where half of the routed and offered tasks
+    lie on each side; a task no route serves goes to the half of the route centroid
+    nearest to it. Tasks on a half's routes are always in that half (whether candidates
+    or not), so merging the two improved halves gives a plan with every task once."""
+    vols = np.asarray(vols, dtype=np.int64)
+    centroid = np.empty((len(vols), 2))
+    routed = np.zeros(len(vols))
+    for i, v in enumerate(vols):
+        r = routes[int(v)]
+        if r:
+            centroid[i] = problem.coords[problem.task_loc[np.asarray(r)]].mean(axis=0)
+            routed[i] = len(r)
+        else:
+            centroid[i] = problem.coords[problem.vol_start[v]]
+    in_route = {t for v in vols for t in routes[int(v)]}
+    free = np.array([t for t in tasks if int(t) not in in_route], dtype=np.int64)
+    owner = np.zeros(len(vols))
+    free_owner = np.zeros(0, dtype=np.int64)
+    if len(free):
+        _, nearest = cKDTree(centroid).query(problem.coords[problem.task_loc[free]])
+        free_owner = np.asarray(nearest, dtype=np.int64)
+        owner = np.bincount(free_owner, minlength=len(vols)).astype(np.float64)
+    proj = centroid @ np.array([math.cos(angle), math.sin(angle)])
+    order = np.lexsort((vols, proj))
+    cum = np.cumsum((routed + owner)[order])
+    cut = int(np.searchsorted(cum, cum[-1] / 2)) + 1
+    cut = min(max(cut, 1), len(order) - 1)
+    side = np.zeros(len(vols), dtype=np.int64)
+    side[order[cut:]] = 1
+    out: list[tuple[IntArray, IntArray]] = []
+    for k in (0, 1):
+        members = vols[side == k]
+        own = np.asarray([t for v in members for t in routes[int(v)]], dtype=np.int64)
+        extra = free[side[free_owner] == k] if len(free) else free
+        out.append((np.sort(np.concatenate((own, extra))), np.sort(members)))
+    return out

@@ -305,6 +305,7 @@ def improve(
     max_iterations: int | None = None,
     until_feasible: bool = False,
     deadline: float | None = None,
+    exhaustive: bool | None = None,
 ) -> tuple[Routes, bool]:
     """Run PyVRP's ILS from ``initial``; stop on the iteration budget when given
     (deterministic), else on the time limit; with ``until_feasible`` also at the first
@@ -369,7 +370,9 @@ def improve(
         criterion = stop.MaxRuntime(max(deadline - time.perf_counter(), 0.0))
         if until_feasible:
             criterion = stop.MultipleCriteria([stop.FirstFeasible(), criterion])
-    exhaustive = EXHAUSTIVE_ON_BEST and len(model.tasks) <= EXHAUSTIVE_MAX_TASKS
+    if exhaustive is None:
+        exhaustive = len(model.tasks) <= EXHAUSTIVE_MAX_TASKS
+    exhaustive = EXHAUSTIVE_ON_BEST and exhaustive
     best = iterated_local_search(
         pm,
         ls,

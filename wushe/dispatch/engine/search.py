@@ -1,10 +1,13 @@
 """Running PyVRP searches on regions, in parallel worker processes when possible.
 
-A job is (region tasks, region volunteers, seed, time or iteration budget). With one
-region and two workers the two jobs are a portfolio (same region, different seeds; the
-better plan wins); with several regions, regions run two at a time. Worker processes are
-forked; where that is not allowed (e.g. inside a daemonic Celery prefork worker) the jobs
-run one after another in this process with the same budgets.
+A job is (region tasks, region volunteers, seed, time or iteration budget). With several
+regions and two workers, regions run two at a time (:func:`run_jobs`). The cooperative
+main search (``solver._cooperative``) runs two jobs per epoch with :func:`run_pair`: one
+in this process, one in a forked child that is always reaped before the call returns
+(killed once it overruns its deadline by ``CHILD_GRACE_S``, or when this process is
+interrupted; on Linux it also dies with its parent). Worker processes are forked; where
+that is not allowed (a daemonic process: a Celery prefork worker, where billiard marks
+the pool's processes daemonic, see :func:`fork_available`) the search stays in this process.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from wushe.dispatch.engine import pyvrp_backend
 from wushe.dispatch.engine.problem import IntArray, Problem
@@ -35,6 +39,9 @@ class Job:
     max_iterations: int | None
     required: bool = False
     until_feasible: bool = False
+    # Full local-search passes (on new bests, every REFRESH_EVERY iterations); None: by
+    # the job's own size (pyvrp_backend.EXHAUSTIVE_MAX_TASKS).
+    exhaustive: bool | None = None
 
 
 def run_job(problem: Problem, initial: Routes, job: Job) -> tuple[dict[int, list[int]], bool]:
@@ -57,6 +64,7 @@ def run_job(problem: Problem, initial: Routes, job: Job) -> tuple[dict[int, list
             max(job.time_limit_s - JOB_OVERHEAD_S, 0.01),
             job.max_iterations,
             job.until_feasible,
+            exhaustive=job.exhaustive,
             deadline=started + max(job.time_limit_s - JOB_OVERHEAD_S, 0.01),
         )
     return {v: routes[v] for v in model.vol_type}, feasible
@@ -82,3 +90,81 @@ def run_jobs(
         except (OSError, AssertionError) as exc:  # daemonic parent, no fork, ...
             log.warning("parallel search unavailable (%s); running sequentially", exc)
     return [run_job(problem, initial, job) for job in jobs]
+
+
+# Seconds a child may overrun its job's deadline before it is killed (model building and
+# result conversion are outside PyVRP's clock; a child that overruns loses its half).
+CHILD_GRACE_S = 0.25
+
+
+def _set_parent_death_signal() -> None:
+    """Linux: the child gets SIGKILL when its parent dies (even by SIGKILL), so an
+    interrupted solve leaves no search behind. Elsewhere the child's own deadline or
+    iteration budget still ends it."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _child_main(conn: Any, problem: Problem, initial: Routes, job: Job) -> None:
+    _set_parent_death_signal()
+    try:
+        conn.send(run_job(problem, initial, job))
+    finally:
+        conn.close()
+
+
+def fork_available() -> bool:
+    """Whether this process may fork a search child: not inside a daemonic process
+    (a Celery prefork worker: multiprocessing refuses children there), and where the
+    fork start method exists."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def run_pair(
+    problem: Problem, initial: Routes, jobs: tuple[Job, Job], deadline: float | None
+) -> list[tuple[dict[int, list[int]], bool] | None]:
+    """Run ``jobs[1]`` in a forked child and ``jobs[0]`` here, at the same time; a job
+    whose process fails or overruns ``deadline`` (perf_counter seconds) by more than
+    ``CHILD_GRACE_S`` gives ``None``. The child is always reaped (killed if need be)
+    before this returns or raises, so an interrupted solve leaves nothing running."""
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(send, problem, initial, jobs[1]), daemon=True)
+    try:
+        proc.start()
+    except (OSError, AssertionError) as exc:  # daemonic parent, no fork, out of memory
+        log.warning("cooperative search child unavailable (%s); running sequentially", exc)
+        recv.close()
+        send.close()
+        return [run_job(problem, initial, job) for job in jobs]
+    send.close()
+    try:
+        mine: tuple[dict[int, list[int]], bool] | None = run_job(problem, initial, jobs[0])
+        theirs: tuple[dict[int, list[int]], bool] | None = None
+        wait = (
+            None if deadline is None else max(deadline - time.perf_counter(), 0.0) + CHILD_GRACE_S
+        )
+        try:
+            if recv.poll(wait):
+                theirs = recv.recv()
+            else:
+                log.warning("cooperative search child overran its deadline; half kept")
+        except (EOFError, OSError) as exc:
+            log.warning("cooperative search child failed (%s); half kept", exc)
+        return [mine, theirs]
+    finally:
+        recv.close()
+        proc.join(0.2)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        proc.close()
