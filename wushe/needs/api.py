@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils.functional import cached_property
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -39,9 +39,38 @@ from wushe.residents.selectors import resident_get_for, sees_tag_details
 IDEMPOTENCY = idempotency_header_parameter()
 
 
+def _request_text(context: dict[str, Any], obj: Any, field: str) -> str | None:
+    """A request's free text as the serializer's actor may read it (``None``: hidden). A
+    task's text belongs to its assignee's work: a volunteer reads their own task's whole."""
+    actor: Any = getattr(context.get("request"), "user", None)
+    privacy = context.get("privacy_context")
+    if privacy is None and isinstance(obj, Task):
+        own = getattr(actor, "pk", None) is not None and obj.assignee_id == actor.pk
+        privacy = PrivacyContext(assigned_active=own)
+    return selectors.request_text(actor, obj, field, context=privacy)
+
+
+@extend_schema_field({"type": "string", "nullable": True})  # null = hidden for this role
+class RequestText(serializers.Field):
+    """Free text of a request, a task or a history entry (an address or a phone is often in
+    it): shown like the request's address, through ``selectors.request_text``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        return instance  # the policy needs the whole object, not just the value
+
+    def to_representation(self, instance: Any) -> str | None:
+        return _request_text(self.context, instance, str(self.source))
+
+
 class TaskBrief(serializers.ModelSerializer):
     status = serializers.CharField(help_text="open, offered, accepted, in_progress, done, …")
     assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
+    note = RequestText()
+    reason = RequestText()
 
     class Meta:
         model = Task
@@ -64,7 +93,7 @@ class NeedOutput(serializers.Serializer):
     address = MaskedField()
     category = serializers.ChoiceField(choices=Category.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    description = serializers.CharField()
+    description = RequestText()
     days_medicine_left = serializers.IntegerField(allow_null=True)
     days_food_left = serializers.IntegerField(allow_null=True)
     medical_emergency = serializers.BooleanField()
@@ -73,7 +102,7 @@ class NeedOutput(serializers.Serializer):
     deadline = serializers.DateTimeField(allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices)
     outcome = serializers.CharField()
-    outcome_note = serializers.CharField()
+    outcome_note = RequestText()
     priority = serializers.IntegerField()
     life_critical = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
@@ -132,7 +161,7 @@ class NeedOutput(serializers.Serializer):
             "address": self._masked(need, "address"),
             "category": need.category,
             "channel": need.channel,
-            "description": need.description,
+            "description": _request_text(self.context, need, "description"),
             "days_medicine_left": need.days_medicine_left,
             "days_food_left": need.days_food_left,
             "medical_emergency": bool(need.medical_emergency),
@@ -141,7 +170,7 @@ class NeedOutput(serializers.Serializer):
             "deadline": _datetime(need.deadline),
             "status": need.status,
             "outcome": need.outcome,
-            "outcome_note": need.outcome_note,
+            "outcome_note": _request_text(self.context, need, "outcome_note"),
             "priority": need.priority,
             "life_critical": self.get_life_critical(need),
             "explanation": self.get_explanation(need),
@@ -261,7 +290,7 @@ class EventOutput(serializers.Serializer):
     to_status = serializers.CharField()
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
     task = serializers.IntegerField(source="task_id", allow_null=True)
-    note = serializers.CharField()
+    note = RequestText()
     at = serializers.DateTimeField()
 
 
@@ -432,7 +461,8 @@ class NeedViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         need = selectors.need_get_for(request.user, pk)
-        return Response(EventOutput(selectors.need_history(need), many=True).data)
+        history = selectors.need_history(need)
+        return Response(EventOutput(history, many=True, context={"request": request}).data)
 
     @extend_schema(request=TaskInput, responses={201: TaskBrief}, parameters=[IDEMPOTENCY])
     @action(detail=True, methods=["post"], url_path="tasks")
@@ -442,7 +472,9 @@ class NeedViewSet(viewsets.GenericViewSet):
             data.is_valid(raise_exception=True)
             need = selectors.need_get_for(request.user, pk)
             task = services.task_create(actor=request.user, need=need, **data.validated_data)
-            return Response(TaskBrief(task).data, status=status.HTTP_201_CREATED)
+            return Response(
+                TaskBrief(task, context={"request": request}).data, status=status.HTTP_201_CREATED
+            )
 
         return idempotent(request, f"needs.task.create:{pk}", handler)
 
@@ -457,7 +489,8 @@ class NeedViewSet(viewsets.GenericViewSet):
             needs=needs,
             volunteer=_volunteer(data.validated_data["volunteer"]),
         )
-        return Response(TaskBrief([o.task for o in offers], many=True).data)
+        tasks = [o.task for o in offers]
+        return Response(TaskBrief(tasks, many=True, context={"request": request}).data)
 
 
 class PublicNeedInput(serializers.Serializer):
@@ -568,19 +601,23 @@ class TaskViewSet(viewsets.GenericViewSet):
         else:
             qs = selectors.task_list(actor=request.user)
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(TaskBrief(page, many=True).data)
+        return self.get_paginated_response(
+            TaskBrief(page, many=True, context={"request": request}).data
+        )
 
     @extend_schema(request=None, responses={200: TaskBrief, 409: ErrorOutput})
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
         task = selectors.task_get_for(request.user, pk, open_pool=True)
-        return Response(TaskBrief(services.task_claim(actor=request.user, task=task)).data)
+        claimed = services.task_claim(actor=request.user, task=task)
+        return Response(TaskBrief(claimed, context={"request": request}).data)
 
     @extend_schema(request=None, responses=TaskBrief)
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
         task = selectors.task_get_for(request.user, pk)
-        return Response(TaskBrief(services.task_start(actor=request.user, task=task)).data)
+        started = services.task_start(actor=request.user, task=task)
+        return Response(TaskBrief(started, context={"request": request}).data)
 
     @extend_schema(request=CompleteInput, responses=TaskBrief)
     @action(detail=True, methods=["post"])
@@ -589,7 +626,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         task = selectors.task_get_for(request.user, pk)
         done = services.task_complete(actor=request.user, task=task, **data.validated_data)
-        return Response(TaskBrief(done).data)
+        return Response(TaskBrief(done, context={"request": request}).data)
 
     @extend_schema(request=ReasonInput, responses=TaskBrief)
     @action(detail=True, methods=["post"])
@@ -598,7 +635,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         task = selectors.task_get_for(request.user, pk)
         failed = services.task_fail(actor=request.user, task=task, **data.validated_data)
-        return Response(TaskBrief(failed).data)
+        return Response(TaskBrief(failed, context={"request": request}).data)
 
     @extend_schema(request=OfferInput, responses=TaskBrief)
     @action(detail=True, methods=["post"])
@@ -610,7 +647,7 @@ class TaskViewSet(viewsets.GenericViewSet):
             actor=request.user, task=task, volunteer=_volunteer(data.validated_data["volunteer"])
         )
         task.refresh_from_db()
-        return Response(TaskBrief(task).data)
+        return Response(TaskBrief(task, context={"request": request}).data)
 
 
 class AssignmentViewSet(viewsets.GenericViewSet):

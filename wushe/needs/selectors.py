@@ -1,4 +1,5 @@
-"""Reads of requests and tasks, always from the actor's scope."""
+"""Reads of requests and tasks, always from the actor's scope, and what an actor may read of
+a request's free text (``request_text``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wushe.core.precompiled import PrecompiledQuery, StartsWith
+from wushe.core.privacy import Access, present
+from wushe.core.privacy.presenting import access_for
 from wushe.core.scoping import (
     AREA,
     NOTHING,
@@ -28,6 +31,26 @@ from wushe.needs.triage import LIFE
 from wushe.residents.models import ResidentTag
 
 REVERIFY_AFTER = datetime.timedelta(days=3)
+
+# A request's free text (its description and close note, a task's note and reason, the notes
+# of its history) often holds an address or a phone ("送到3号楼201，电话138…"), so it is
+# shown like the request's address (docs/privacy.md): in full to the workers, masked to the
+# system administrator, hidden from the oversight roles.
+REQUEST_TEXT = "address"
+# History notes the system writes itself (changed fields, priorities, the deadline missed, a
+# task's role, the volunteer offered): no caller's words, so they are shown as they are.
+SYSTEM_NOTES = frozenset({"facts_changed", "reranked", "escalated", "task_created", "task_offered"})
+
+
+def request_text(actor: Any, obj: Any, field: str, *, context: Any = None) -> str | None:
+    """``obj.field``, free text of a request, a task or a history entry, as ``actor`` may
+    read it: in full, masked, or ``None`` when hidden from them. ``context``: the
+    ``PrivacyContext`` (a volunteer's own task shows them its text)."""
+    if isinstance(obj, NeedEvent) and obj.action in SYSTEM_NOTES:
+        return str(getattr(obj, field))
+    if access_for(actor, obj, field, kind=REQUEST_TEXT, context=context) is Access.HIDDEN:
+        return None
+    return present(actor, obj, field, kind=REQUEST_TEXT, context=context)
 
 
 def _need_base() -> QuerySet[Need]:

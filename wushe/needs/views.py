@@ -25,6 +25,7 @@ from wushe.core.client_ip import client_ip
 from wushe.core.errors import ApplicationError, NotFoundError
 from wushe.core.permissions import RolePermissionRequiredMixin, user_may
 from wushe.core.privacy import PrivacyContext, present
+from wushe.core.privacy.presenting import HIDDEN
 from wushe.needs import errors, offers, selectors, services, triage
 from wushe.needs.forms import (
     CloseForm,
@@ -158,20 +159,41 @@ class QueueView(RolePermissionRequiredMixin, View):
         return redirect(reverse("needs:queue") + (f"?{query}" if query else ""))
 
 
+def _text(actor: Any, obj: Any, field: str, *, hidden: str = "") -> str:
+    """A request's free text (an address or a phone is often in it) as ``actor`` may read
+    it, ``hidden`` in its place when they may not."""
+    if not getattr(obj, field):
+        return ""
+    value = selectors.request_text(actor, obj, field)
+    return hidden if value is None else value
+
+
 class NeedDetailView(RolePermissionRequiredMixin, View):
     permission = "needs.view"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         need = _need_or_404(request.user, pk)
         can_dispatch = user_may(request.user, "needs.dispatch")
+        actor = request.user
         return render(
             request,
             "needs/detail.html",
             {
-                "row": _row(request.user, need),
+                "row": _row(actor, need),
                 "need": need,
-                "history": selectors.need_history(need),
-                "tasks": need.tasks.all(),
+                "description": _text(actor, need, "description", hidden=str(HIDDEN)),
+                "outcome_note": _text(actor, need, "outcome_note"),
+                "history": [
+                    {"e": e, "note": _text(actor, e, "note")} for e in selectors.need_history(need)
+                ],
+                "tasks": [
+                    {
+                        "task": t,
+                        "note": _text(actor, t, "note"),
+                        "reason": _text(actor, t, "reason"),
+                    }
+                    for t in need.tasks.all()
+                ],
                 "offers": [
                     (a, offer_url(request, a))
                     for a in TaskAssignment.objects.filter(
