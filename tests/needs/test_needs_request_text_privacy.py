@@ -98,8 +98,12 @@ def test_the_system_administrator_reads_them_masked(client, api, people, closed)
     assert "3号楼201" not in str(history)
 
 
-def test_organisation_admins_read_none_of_them(people, closed):
+def test_organisation_admins_read_none_of_them(client, api, people, closed):
     need, _, _ = closed
+    login(client, people.org)
+    assert client.get(f"/needs/{need.pk}/").status_code == 403
+    api.force_authenticate(people.org)
+    assert api.get(f"/api/v1/needs/{need.pk}/history/").status_code == 403
     task = need.tasks.exclude(note="").get()
     event = need.events.get(action="closed")
     assert selectors.request_text(people.org, need, "description") is None
