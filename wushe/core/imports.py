@@ -1,13 +1,40 @@
 """The account every import gives of its rows: created, updated, unchanged, skipped, rejected.
 
 Every row of a file ends in exactly one of these; ``total`` lets a test (and a user) check
-that nothing was lost.
+that nothing was lost. ``long_lived_frozen`` keeps the garbage collector off the objects that
+exist before a large import starts.
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@contextmanager
+def long_lived_frozen() -> Iterator[None]:
+    """Within the block, the garbage collector leaves alone every object that existed when it
+    began (``gc.freeze``; ``gc.unfreeze`` at the end hands them back to the oldest generation).
+
+    An import allocates millions of objects, so the collector runs often, and each full
+    collection walked all of Django, the app and its caches, none of which the import frees:
+    5.6 % of a 4,000-row canvass import's instructions were the collector's, 3.4 % of them
+    that walk. Objects created in the block are collected as usual; nothing alive is ever
+    freed early, and garbage among the older objects waits until the block ends. When some
+    objects are frozen already (a server that froze its pre-fork objects, another import in a
+    thread), the block changes nothing, so it never unfreezes what others froze.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from wushe.areas.levels import Level
 from wushe.areas.models import Area
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, PermissionDeniedError
-from wushe.core.imports import ImportReport
+from wushe.core.imports import ImportReport, long_lived_frozen
 from wushe.core.privacy import blind_index, fill_blind_indexes
 from wushe.core.privacy.services import log_access
 from wushe.core.scoping import path_in_scope
@@ -236,7 +236,7 @@ def resident_import(
     report = report or ResidentImportReport()
     report.dry_run = dry_run
     report.area_code = area.code
-    with transaction.atomic():
+    with long_lived_frozen(), transaction.atomic():
         with Writer(check_now=[Resident, ResidentTag]) as writer:
             importer = _Importer(actor=actor, area=area, basis=basis, report=report, writer=writer)
             done = 0
