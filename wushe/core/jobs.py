@@ -53,14 +53,23 @@ Work = Callable[[Job, Callable[[int], None]], dict[str, Any]]
 # permission that page needs, which the jobs API asks for too.
 JOB_PAGES: dict[str, Callable[[Job], str | None]] = {}
 JOB_PERMISSIONS: dict[str, str] = {}
+# What an app does when one of its jobs is failed for having stalled (e.g. a dispatch round
+# waiting on its solve stops waiting), called inside the transaction that fails the job.
+JOB_ON_STALLED: dict[str, Callable[[Job], None]] = {}
 
 
 def register_job_page(
-    kind: str, url_of: Callable[[Job], str | None], *, permission: str | None = None
+    kind: str,
+    url_of: Callable[[Job], str | None],
+    *,
+    permission: str | None = None,
+    on_stalled: Callable[[Job], None] | None = None,
 ) -> None:
     JOB_PAGES[kind] = url_of
     if permission:
         JOB_PERMISSIONS[kind] = permission
+    if on_stalled:
+        JOB_ON_STALLED[kind] = on_stalled
 
 
 def job_page(job: Job) -> str | None:
@@ -175,6 +184,8 @@ def job_fail_stale() -> int:
             if not failed:
                 continue
             job = Job.objects.get(pk=job.pk)
+            if job.kind in JOB_ON_STALLED:
+                JOB_ON_STALLED[job.kind](job)
             log_action(
                 "core.job.stalled",
                 actor=None,

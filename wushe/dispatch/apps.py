@@ -25,6 +25,7 @@ class DispatchConfig(AppConfig):
             if job.params.get("round")
             else None,
             permission="dispatch.view",
+            on_stalled=receivers.fail_round_of_stalled_job,
         )
         register_nav(NavItem("dispatch:rounds", _("Dispatch rounds"), "dispatch.view", order=45))
         register_nav(NavItem("dispatch:my_route", _("My route"), "needs.task_work", order=43))
