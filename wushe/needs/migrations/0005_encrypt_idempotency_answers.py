@@ -8,8 +8,8 @@ import wushe.core.privacy.fields
 from wushe.core.privacy.keys import encrypt, looks_encrypted
 
 # Written when every token was a Fernet token ("gAAAAA…"). An answer that has the shape of
-# any token format (looks_encrypted: Fernet and the later v2 envelope) is
-# left alone, so running this again over new tokens never encrypts them twice.
+# any token format (looks_encrypted: Fernet and the later v2 envelope) is left alone, so
+# running this again over new tokens never encrypts them twice.
 
 
 def encrypt_answers(apps, schema_editor):

@@ -9,9 +9,9 @@ import wushe.core.privacy.fields
 from wushe.core.privacy.keys import decrypt, encrypt, looks_encrypted
 
 # Written when every token was a Fernet token ("gAAAAA…"). Both directions recognise every
-# token format by its shape (looks_encrypted: Fernet and the later v2
-# envelope), so a database holding new tokens is never encrypted twice, nor left holding
-# ciphertext in a plain column when migrated back.
+# token format by its shape (looks_encrypted: Fernet and the later v2 envelope), so a
+# database holding new tokens is never encrypted twice, nor left holding ciphertext in a
+# plain column when migrated back.
 FIELDS = ("schedule", "note")
 
 
