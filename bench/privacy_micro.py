@@ -89,15 +89,16 @@ def rows() -> list[tuple[str, Callable[[], object]]]:
 
 def _instructions(index: int, calls: int) -> int:
     """Instructions of ``calls`` calls of row ``index`` (-1: an empty call), under callgrind."""
-    out = Path(tempfile.mkdtemp(prefix="wushe-micro-")) / "callgrind.out"
     command = [sys.executable, __file__, "--one", str(index), "--calls", str(calls)]
-    subprocess.run(
-        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
-        + command,
-        check=True,
-        capture_output=True,
-    )
-    totals = re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE)
+    with tempfile.TemporaryDirectory(prefix="wushe-micro-") as scratch:
+        out = Path(scratch) / "callgrind.out"
+        subprocess.run(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+            + command,
+            check=True,
+            capture_output=True,
+        )
+        totals = re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE)
     assert totals, "no totals in the callgrind output"
     return int(totals.group(1))
 
