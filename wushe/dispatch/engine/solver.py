@@ -80,7 +80,10 @@ SKILL_PHASE_FIRST = True
 # direction; "share" runs two walks on the whole plan with different seeds and both go on
 # from the better one each epoch. None: the main search runs in one process.
 COOPERATIVE_MODE: str | None = "split"
-# Used by default (``workers=None``) when True; ``workers=1`` never forks.
+# Used by default (``workers=None``) when True; ``workers=1`` never forks. Chosen on
+# CPU-matched iteration budgets (2,000x100 seeds 1-3 x solver seeds 0-1, 5,000x250 seeds
+# 1-2: ahead on the objective in all 8); time-limited at load ~2.5 ahead in 8 of 11
+# pairs but not on travel alone (bench/README, "What is left").
 COOPERATIVE_DEFAULT = True
 COOPERATIVE_MIN_TASKS = 400
 # Epochs of a time-limited cooperative search: EPOCHS, each at least EPOCH_MIN_S (the
