@@ -6,7 +6,10 @@ error message; anything else is logged and shown as an internal error.
 
 A running job's progress updates are its heartbeat: one that has not moved for
 ``WUSHE_JOB_STALE_AFTER_S`` has lost its worker. A redelivery of its task may take it over,
-and ``job_fail_stale`` (periodic) fails it and deletes its upload.
+and ``job_fail_stale`` (periodic) fails it and deletes its upload. A pending job has no
+heartbeat: it waits for a worker, however long the imports queued before it take, and only
+expires after ``PENDING_EXPIRE`` (a day: its task was lost, and its upload, personal data,
+should not wait on disk for good).
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ STALLED = _(
     "The job stopped without finishing: the server working on it was interrupted. Nothing more "
     "will happen to it; upload the file again to start over."
 )
+NEVER_STARTED = _(
+    "The job waited a day without a server starting it, so it was given up. Nothing more will "
+    "happen to it; upload the file again to start over."
+)
 PREVIEW_NOT_YOURS = _("Only the person who uploaded this file can confirm its import.")
 PREVIEW_NOT_DONE = _("The preview has not finished yet: wait until it is done, then confirm it.")
 PREVIEW_FAILED = _(
@@ -45,6 +52,8 @@ PREVIEW_TAKEN = _(
     "import it started, or upload the file again."
 )
 ACTIVE = (Job.Status.PENDING, Job.Status.RUNNING)
+# A job still pending this long after it was created will not be started: its task was lost.
+PENDING_EXPIRE = datetime.timedelta(days=1)
 
 Work = Callable[[Job, Callable[[int], None]], dict[str, Any]]
 
@@ -100,16 +109,31 @@ def _stale_before() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=settings.WUSHE_JOB_STALE_AFTER_S)
 
 
+def _stale() -> Q:
+    """The active jobs to give up: running ones whose heartbeat stopped, pending ones that
+    were never started within ``PENDING_EXPIRE``."""
+    return Q(status=Job.Status.RUNNING, updated_at__lt=_stale_before()) | Q(
+        status=Job.Status.PENDING, created_at__lt=timezone.now() - PENDING_EXPIRE
+    )
+
+
+def _stale_error(status: str) -> str:
+    return str(NEVER_STARTED if status == Job.Status.PENDING else STALLED)
+
+
 def job_is_stalled(job: Job) -> bool:
-    """Whether a pending or running job has not moved for longer than the timeout."""
-    return job.status in ACTIVE and job.updated_at < _stale_before()
+    """Whether a running job has not moved for longer than the timeout, or a pending one was
+    never started (a pending job queued behind others is waiting, not stalled)."""
+    if job.status == Job.Status.RUNNING:
+        return job.updated_at < _stale_before()
+    return job.status == Job.Status.PENDING and job.created_at < timezone.now() - PENDING_EXPIRE
 
 
 def job_shown_status(job: Job) -> tuple[str, str]:
     """The status and error to show for ``job``: a stalled job reads as failed, with what to
     do, even before ``job_fail_stale`` has marked it."""
     if job_is_stalled(job):
-        return Job.Status.FAILED, str(STALLED)
+        return Job.Status.FAILED, _stale_error(job.status)
     return job.status, job.error
 
 
@@ -141,9 +165,19 @@ def job_run(job_id: int, work: Work) -> Job:
         job.status, job.result = Job.Status.DONE, result
         job.progress_done = int(result.get("rows", job.progress_done))
     job.finished_at = timezone.now()
-    job.save(
-        update_fields=["status", "error", "result", "progress_done", "finished_at", "updated_at"]
+    # Conditional: a slow worker whose job was meanwhile failed as stalled (and its upload
+    # deleted) leaves it failed rather than turning it back to done.
+    written = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        status=job.status,
+        error=job.error,
+        result=job.result,
+        progress_done=job.progress_done,
+        finished_at=job.finished_at,
+        updated_at=job.finished_at,
     )
+    if not written:
+        logger.warning("job %s (%s) finished after it was failed as stalled", job.pk, job.kind)
+        return Job.objects.get(pk=job.pk)
     if job.upload and (job.status == Job.Status.FAILED or not job.params.get("dry_run")):
         # Uploaded sheets hold personal data: keep them no longer than the job needs them
         # (a preview that worked keeps its file so that the same file can then be applied;
@@ -170,17 +204,19 @@ def job_uploads_prune(*, older_than: datetime.timedelta = UPLOAD_KEEP) -> int:
 
 
 def job_fail_stale() -> int:
-    """Fail the pending or running jobs that stalled (their worker died) and delete their
-    uploads; how many."""
+    """Fail the running jobs that stalled (their worker died) and the pending ones never
+    started (see ``PENDING_EXPIRE``), and delete their uploads; how many."""
     count = 0
-    stale = Job.objects.filter(status__in=ACTIVE, updated_at__lt=_stale_before())
-    for job in stale.only("pk"):
+    for job in Job.objects.filter(_stale()).only("pk", "status"):
         now = timezone.now()
         with transaction.atomic():
-            # Conditional: a job that made progress since the query is left alone.
-            failed = Job.objects.filter(
-                pk=job.pk, status__in=ACTIVE, updated_at__lt=_stale_before()
-            ).update(status=Job.Status.FAILED, error=str(STALLED), finished_at=now, updated_at=now)
+            # Conditional: a job that made progress (or started) since the query is left alone.
+            failed = Job.objects.filter(_stale(), pk=job.pk, status=job.status).update(
+                status=Job.Status.FAILED,
+                error=_stale_error(job.status),
+                finished_at=now,
+                updated_at=now,
+            )
             if not failed:
                 continue
             job = Job.objects.get(pk=job.pk)
