@@ -80,6 +80,18 @@ def test_float_and_choice(monkeypatch):
         ("WUSHE_OSRM_TIMEOUT_S", "ten"),
         ("WUSHE_DISPATCH_TRAVEL_MODE", "bike"),  # was silently read as walking
         ("WUSHE_API_TOKEN_MAX_AGE_DAYS", "-1"),  # would refuse every token
+        ("WUSHE_JOB_STALE_AFTER_S", "0"),  # every running job would read as stalled
+        ("WUSHE_JOB_STALE_AFTER_S", "30"),  # a live worker between two updates, taken for dead
+        ("WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR", "0"),  # would refuse every such search
+        ("WUSHE_MAX_SHEET_BYTES", "0"),  # would refuse every sheet
+        ("WUSHE_MAX_PHOTO_BYTES", "-1"),
+        ("WUSHE_IMPORT_SYNC_MAX_BYTES", "-1"),
+        ("WUSHE_DISPATCH_CAPACITY", "0"),  # no volunteer could carry a task
+        ("WUSHE_DISPATCH_SHIFT_S", "0"),
+        ("WUSHE_DISPATCH_SERVICE_S", "-600"),
+        ("WUSHE_DISPATCH_OFFER_TIMEOUT_S", "0"),  # every offer would lapse at once
+        ("WUSHE_OSRM_MAX_TABLE", "1"),  # a table needs two places
+        ("DB_CONN_MAX_AGE", "-1"),
     ],
 )
 def test_a_malformed_setting_stops_the_start_naming_it(name, value):

@@ -92,7 +92,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'wushe.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
@@ -147,11 +147,14 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest file accepted (wushe/core/uploads.py): a canvass or area spreadsheet (a 1,000,000-
-# row canvass CSV is about 120 MB) and a photo (a prescription, a delivery).
-WUSHE_MAX_SHEET_BYTES = env_int("WUSHE_MAX_SHEET_BYTES", 200 * 1024 * 1024)
-WUSHE_MAX_PHOTO_BYTES = env_int("WUSHE_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+# row canvass CSV is about 120 MB) and a photo (a prescription, a delivery). Below 1 KiB no
+# real sheet or photo would fit.
+WUSHE_MAX_SHEET_BYTES = env_int("WUSHE_MAX_SHEET_BYTES", 200 * 1024 * 1024, minimum=1024)
+WUSHE_MAX_PHOTO_BYTES = env_int("WUSHE_MAX_PHOTO_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Searches by a whole ID number or phone per user and hour (wushe/residents/search_limit.py).
-WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR = env_int("WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR", 60)
+WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR = env_int(
+    "WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR", 60, minimum=1
+)
 # API tokens older than this many days are refused (0: never); `wushe token USER --rotate`.
 WUSHE_API_TOKEN_MAX_AGE_DAYS = env_int("WUSHE_API_TOKEN_MAX_AGE_DAYS", 90, minimum=0)
 
@@ -212,20 +215,22 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
-# Area import above this many bytes goes to a background job rather than the request.
-WUSHE_IMPORT_SYNC_MAX_BYTES = env_int("WUSHE_IMPORT_SYNC_MAX_BYTES", 256 * 1024)
-# A background job whose progress has not moved for this long lost its worker: it is failed
-# (its upload deleted) and a redelivery of its task may take it over.
-WUSHE_JOB_STALE_AFTER_S = env_int("WUSHE_JOB_STALE_AFTER_S", 30 * 60)
+# Area import above this many bytes goes to a background job rather than the request (0: every
+# import does).
+WUSHE_IMPORT_SYNC_MAX_BYTES = env_int("WUSHE_IMPORT_SYNC_MAX_BYTES", 256 * 1024, minimum=0)
+# A running background job whose progress has not moved for this long lost its worker: it is
+# failed (its upload deleted) and a redelivery of its task may take it over. At least a
+# minute: shorter, a live worker between two progress updates would be taken for dead.
+WUSHE_JOB_STALE_AFTER_S = env_int("WUSHE_JOB_STALE_AFTER_S", 30 * 60, minimum=60)
 
 # Dispatch rounds (wushe/dispatch/instance.py): walking speed (m/s) and the detour over the
 # straight line (travel time = distance x detour / speed), the shift from the round's start,
 # time spent at each task, and how many tasks one volunteer may carry in a round.
 WUSHE_DISPATCH_SPEED_MPS = env_float("WUSHE_DISPATCH_SPEED_MPS", 1.2, positive=True)
 WUSHE_DISPATCH_DETOUR = env_float("WUSHE_DISPATCH_DETOUR", 1.3, positive=True)
-WUSHE_DISPATCH_SHIFT_S = env_int("WUSHE_DISPATCH_SHIFT_S", 4 * 3600)
-WUSHE_DISPATCH_SERVICE_S = env_int("WUSHE_DISPATCH_SERVICE_S", 600)
-WUSHE_DISPATCH_CAPACITY = env_int("WUSHE_DISPATCH_CAPACITY", 12)
+WUSHE_DISPATCH_SHIFT_S = env_int("WUSHE_DISPATCH_SHIFT_S", 4 * 3600, minimum=60)
+WUSHE_DISPATCH_SERVICE_S = env_int("WUSHE_DISPATCH_SERVICE_S", 600, minimum=0)
+WUSHE_DISPATCH_CAPACITY = env_int("WUSHE_DISPATCH_CAPACITY", 12, minimum=1)
 # Cycling and driving speeds (m/s) for volunteers whose profile (or street) says so; a
 # street's default mode and detour factor can be changed on the dispatch page.
 WUSHE_DISPATCH_CYCLING_MPS = env_float("WUSHE_DISPATCH_CYCLING_MPS", 3.3, positive=True)
@@ -237,11 +242,11 @@ WUSHE_DISPATCH_TRAVEL_MODE = env_choice(
 # network instead of straight lines; on failure the round falls back and says so.
 WUSHE_OSRM_URL = env_str("WUSHE_OSRM_URL") or ""
 WUSHE_OSRM_TIMEOUT_S = env_float("WUSHE_OSRM_TIMEOUT_S", 10.0, positive=True)
-WUSHE_OSRM_MAX_TABLE = env_int("WUSHE_OSRM_MAX_TABLE", 100)
+WUSHE_OSRM_MAX_TABLE = env_int("WUSHE_OSRM_MAX_TABLE", 100, minimum=2)
 # All the requests of one matrix together (a 5,000-place table is hundreds of blocks).
 WUSHE_OSRM_BUDGET_S = env_float("WUSHE_OSRM_BUDGET_S", 60.0, positive=True)
 # An offer from an approved round unanswered this long lapses and is re-dispatched.
-WUSHE_DISPATCH_OFFER_TIMEOUT_S = env_int("WUSHE_DISPATCH_OFFER_TIMEOUT_S", 30 * 60)
+WUSHE_DISPATCH_OFFER_TIMEOUT_S = env_int("WUSHE_DISPATCH_OFFER_TIMEOUT_S", 30 * 60, minimum=60)
 
 # Periodic work (Celery beat): overdue requests escalate within five minutes of their SLA.
 CELERY_BEAT_SCHEDULE = {
