@@ -53,6 +53,13 @@ def request_text(actor: Any, obj: Any, field: str, *, context: Any = None) -> st
     return present(actor, obj, field, kind=REQUEST_TEXT, context=context)
 
 
+def sees_photos(actor: Any, need: Need) -> bool:
+    """Whether ``actor`` may open a request's photos (a prescription, a task's photo at the
+    door): they show health information and the door, so only to those who see the request's
+    address in full (docs/privacy.md)."""
+    return access_for(actor, need, "address", kind=REQUEST_TEXT) is Access.FULL
+
+
 def _need_base() -> QuerySet[Need]:
     return Need.objects.select_related("area", "resident", "taken_in_by").prefetch_related(
         Prefetch("resident__tag_links", queryset=ResidentTag.objects.select_related("tag")),

@@ -175,6 +175,7 @@ class NeedDetailView(RolePermissionRequiredMixin, View):
         need = _need_or_404(request.user, pk)
         can_dispatch = user_may(request.user, "needs.dispatch")
         actor = request.user
+        photos = selectors.sees_photos(actor, need)
         return render(
             request,
             "needs/detail.html",
@@ -202,7 +203,8 @@ class NeedDetailView(RolePermissionRequiredMixin, View):
                 ]
                 if can_dispatch
                 else [],
-                "attachments": need.attachments.all(),
+                "attachments": need.attachments.all() if photos else [],
+                "photos": photos,
                 "candidates": selectors.need_merge_candidates(need, request.user),
                 "can_dispatch": can_dispatch,
                 "can_intake": user_may(request.user, "needs.intake"),
@@ -453,13 +455,15 @@ def _private_file_response(stored: Any) -> HttpResponse:
 
 
 class AttachmentView(RolePermissionRequiredMixin, View):
-    """A request's file (a prescription photo), streamed only to those who may see the request;
-    no URL serves MEDIA_ROOT/private/ directly."""
+    """A request's file (a prescription photo), streamed only to those who see the request's
+    address in full (``selectors.sees_photos``); no URL serves MEDIA_ROOT/private/ directly."""
 
     permission = "needs.view"
 
     def get(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
         need = _need_or_404(request.user, pk)
+        if not selectors.sees_photos(request.user, need):
+            raise Http404
         found = need.attachments.filter(pk=attachment).first()
         if found is None:
             raise Http404
@@ -474,12 +478,14 @@ class AttachmentView(RolePermissionRequiredMixin, View):
 
 class TaskPhotoView(RolePermissionRequiredMixin, View):
     """The photo a volunteer took when finishing a task (a delivery at the door), for those who
-    may see the request."""
+    see the request's address in full."""
 
     permission = "needs.view"
 
     def get(self, request: HttpRequest, pk: int, task: int) -> HttpResponse:
         need = _need_or_404(request.user, pk)
+        if not selectors.sees_photos(request.user, need):
+            raise Http404
         found = need.tasks.filter(pk=task).exclude(photo="").first()
         if found is None:
             raise Http404
