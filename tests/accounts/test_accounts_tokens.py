@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
 from tests.conftest import PASSWORD, login
@@ -55,9 +55,11 @@ def test_rotate_issues_a_new_token_and_kills_the_old(api, people):
 
 def test_revoke_deletes_the_token(api, people):
     key = run("worker_a")
-    assert run("worker_a", "--revoke") == "token revoked"
+    with translation.override("zh-hans"):  # the product's language, like the other commands
+        assert run("worker_a", "--revoke") == "令牌已撤销"
     assert status_with(api, key) == 401
-    assert run("worker_a", "--revoke") == "no token to revoke"
+    with translation.override("en"):
+        assert run("worker_a", "--revoke") == "no token to revoke"
     assert revoked_reasons() == ["revoked"]
     with pytest.raises(CommandError, match="nobody"):
         run("nobody", "--revoke")

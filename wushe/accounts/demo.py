@@ -7,6 +7,7 @@ was changed) is never touched, and is not used for demo data."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -41,6 +42,12 @@ def demo_user(context: Any, username: str, **fields: Any) -> User | None:
     return user
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
+
+
 def build(context: Any) -> None:
     d = context.data
     community_a, community_b = d["communities"][0], d["communities"][1]
@@ -55,7 +62,9 @@ def build(context: Any) -> None:
         ("admin", "系统管理员", Role.SYSTEM_ADMIN, None),
     ]
     users: dict[str, User] = {}
-    context.out.write(f"users (password for all: {DEMO_PASSWORD}):\n")
+    context.out.write(
+        _("users (password for all: {password}):").format(password=DEMO_PASSWORD) + "\n"
+    )
     for username, name, role, area in people:
         user = demo_user(
             context,
@@ -70,6 +79,6 @@ def build(context: Any) -> None:
         if user is None:
             continue
         users.setdefault(role, user)
-        where = area.name if area else "all areas"
-        context.out.write(f"  {username:<11} {Role(role).label:<24} {where}\n")
+        where = area.name if area else _("all areas")
+        context.out.write(f"  {username:<11} {_pad(str(Role(role).label), 24)} {where}\n")
     d["users"] = users

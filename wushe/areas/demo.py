@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from wushe.areas.levels import Level
 from wushe.areas.models import Area
 
@@ -73,6 +75,15 @@ def build(context: Any) -> None:
         district=district, street=street, communities=communities, grids=grids, buildings=buildings
     )
     context.out.write(
-        f"areas: {district.name} › {street.name}: {len(communities)} communities, "
-        f"{len(grids)} grids, {len(buildings)} buildings\n"
+        _(
+            "areas: {district} › {street}: {communities} communities, {grids} grids, "
+            "{buildings} buildings"
+        ).format(
+            district=district.name,
+            street=street.name,
+            communities=len(communities),
+            grids=len(grids),
+            buildings=len(buildings),
+        )
+        + "\n"
     )

@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wushe.core.management.actor import SystemActor
 from wushe.needs import services
@@ -88,8 +89,10 @@ def build(context: Any) -> None:
         _work_for_the_demo_volunteer(actor, volunteers[0])
     escalated = services.needs_escalate_overdue()
     context.out.write(
-        f"needs: {created} requests created ({Need.objects.count()} in all), "
-        f"{escalated} escalated\n"
+        _("needs: {created} requests created ({total} in all), {escalated} escalated").format(
+            created=created, total=Need.objects.count(), escalated=escalated
+        )
+        + "\n"
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from wushe.core.management.actor import SystemActor
 from wushe.core.tables import TableRow
 from wushe.residents.idnumbers import make_id_number
@@ -104,6 +106,14 @@ def build(context: Any) -> None:
     street = context.data["street"]
     report = resident_import(actor=SystemActor(), rows=rows(context), area=street)
     context.out.write(
-        f"residents: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(report.rejected)} rejected\n"
+        _(
+            "residents: {created} created, {updated} updated, {unchanged} unchanged, "
+            "{rejected} rejected"
+        ).format(
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=len(report.rejected),
+        )
+        + "\n"
     )

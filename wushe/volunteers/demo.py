@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from wushe.accounts.demo import demo_user
 from wushe.accounts.roles import Role
 from wushe.volunteers.models import Skill
@@ -39,4 +41,7 @@ def build(context: Any) -> None:
             on_shift=rng.random() < 0.6,
         )
     context.data["volunteers"] = users
-    context.out.write(f"volunteers: {len(users)} with profiles (volunteer, volunteer2…)\n")
+    context.out.write(
+        _("volunteers: {count} with profiles (volunteer, volunteer2…)").format(count=len(users))
+        + "\n"
+    )
