@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from wushe.core.privacy.keys import (
     FERNET_PREFIX,
     GCM_PREFIX,
+    DataKeys,
     DecryptionError,
     KeyedHash,
     blind_index_hash,
     blind_index_key,
     data_fernets,
-    data_keys,
     decrypt,
     encrypt,
     is_current,
@@ -56,7 +56,9 @@ def test_aesgcm_opens_what_encrypt_writes(value):
     raw = base64.urlsafe_b64decode(token[len(GCM_PREFIX) :])
     kid, nonce, sealed = raw[:4], raw[4:16], raw[16:]
     key = gcm_key(TEST_KEY)
-    assert kid == hmac.new(key, b"wushe data key id", hashlib.sha256).digest()[:4]
+    id_key = gcm_key(TEST_KEY, b"wushe personal-data key id v2")
+    assert kid == hmac.new(id_key, b"wushe data key id", hashlib.sha256).digest()[:4]
+    assert kid != hmac.new(key, b"wushe data key id", hashlib.sha256).digest()[:4]
     assert AESGCM(key).decrypt(nonce, sealed, b"wushe v2").decode() == value
     assert len(sealed) == len(value.encode()) + 16  # ciphertext and a 128-bit tag
 
@@ -124,13 +126,53 @@ def test_rotation_with_the_cached_key():
         assert not is_current(old)
 
 
+class CountingKey:
+    """An AESGCM key that counts its decrypt attempts."""
+
+    def __init__(self, aead, calls):
+        self.aead, self.calls = aead, calls
+
+    def decrypt(self, nonce, data, aad):
+        self.calls.append(self)
+        return self.aead.decrypt(nonce, data, aad)
+
+
+def counting(keys):
+    """``keys`` (a ``DataKeys``) with every key counting its decrypt attempts in the list
+    returned."""
+    calls = []
+    wrapped = {id(k): CountingKey(k, calls) for k in keys.every}
+    keys.every = [wrapped[id(k)] for k in keys.every]
+    keys.by_id = {kid: [wrapped[id(k)] for k in ks] for kid, ks in keys.by_id.items()}
+    return calls
+
+
 def test_decryption_picks_the_key_by_its_id():
-    with override_settings(WUSHE_DATA_KEY="k1,k2,k3"):
-        keys = data_keys()
-        assert len(keys.by_id) == 3 and keys.current_id in keys.by_id
-        with override_settings(WUSHE_DATA_KEY="k3"):
-            token = encrypt("x")
-        assert decrypt(token) == "x"
+    keys = DataKeys(["k1", "k2", "k3"])
+    assert len(keys.by_id) == 3 and keys.current_id in keys.by_id
+    token = DataKeys(["k3"]).encrypt(b"x")
+    calls = counting(keys)
+    assert keys.open(token) == b"x"
+    assert calls == [keys.every[2]]  # straight to k3: one attempt
+
+
+def test_a_token_whose_id_matches_no_key_is_tried_under_every_key():
+    # As the first v2 tokens were written: the id an HMAC under the GCM key itself.
+    key = gcm_key("k2")
+    old_id = hmac.new(key, b"wushe data key id", hashlib.sha256).digest()[:4]
+    nonce = b"\x01" * 12
+    raw = old_id + nonce + AESGCM(key).encrypt(nonce, b"x", b"wushe v2")
+    token = GCM_PREFIX + base64.urlsafe_b64encode(raw).decode()
+    keys = DataKeys(["k1", "k2", "k3"])
+    assert old_id not in keys.by_id
+    calls = counting(keys)
+    assert keys.open(token) == b"x"
+    assert calls == keys.every[:2]  # k1 refused it, k2 opened it
+    with override_settings(WUSHE_DATA_KEY="k2"):
+        assert decrypt(token) == "x" and not is_current(token)
+        assert is_current(rotate(token))
+    with override_settings(WUSHE_DATA_KEY="k1,k3"), pytest.raises(DecryptionError):
+        decrypt(token)
 
 
 def test_damaged_tokens_raise_and_never_show_the_ciphertext():

@@ -15,8 +15,9 @@ Ciphertexts (docs/privacy.md, "Encryption at rest"):
   (12 random bytes, ``os.urandom``) + AES-256-GCM ciphertext and tag (the ``cryptography``
   library's ``AESGCM``; the envelope's version is the associated data). The GCM key is derived
   with its own HKDF label (never the Fernet key's bytes); the key id is the first 4 bytes of an
-  HMAC under that key, so decryption goes straight to the key (or keys, if two ids collide)
-  that wrote a token. AES-GCM with a random nonce: at most 2^32 encryptions per key, so rotate
+  HMAC under a third key of the same secret (its own label again), so decryption goes straight
+  to the key (or keys, if two ids collide) that wrote a token; a token whose id matches no key
+  (written when the id was an HMAC under the GCM key) is tried under every key. AES-GCM with a random nonce: at most 2^32 encryptions per key, so rotate
   the data key long before that (docs/privacy.md).
 - **read** in both formats: a ``v2`` token by its key id, a Fernet token (``gAAAAA…``, written
   before the envelope) through ``MultiFernet`` with the keys' old HKDF label, for ever.
@@ -46,6 +47,7 @@ from django.core.signals import setting_changed
 
 _DATA_INFO = b"wushe personal-data encryption v1"  # the Fernet keys (reading old tokens)
 _GCM_INFO = b"wushe personal-data encryption v2 AES-256-GCM"
+_KEY_ID_INFO = b"wushe personal-data key id v2"  # the key of the key ids: not the GCM key
 _INDEX_INFO = b"wushe blind index v1"
 _SALT = b"wushe"
 
@@ -113,21 +115,24 @@ def base64_urlsafe(data: bytes) -> bytes:
     return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE)
 
 
-def key_id(key: bytes) -> bytes:
-    """The short id of a GCM data key written in front of each of its tokens."""
-    return hmac.digest(key, b"wushe data key id", "sha256")[:_KEY_ID]
+def key_id(id_key: bytes) -> bytes:
+    """The short id written in front of each token of a data key: an HMAC under the secret's
+    own key-id key (``_KEY_ID_INFO``), so no byte of the GCM key is used for anything else."""
+    return hmac.digest(id_key, b"wushe data key id", "sha256")[:_KEY_ID]
 
 
 class DataKeys:
     """The GCM keys of one ``WUSHE_DATA_KEY`` setting: the first encrypts, any opens."""
 
     def __init__(self, secrets: list[str]) -> None:
-        keys = [_derive(s, _GCM_INFO) for s in secrets]
-        self.current_id = key_id(keys[0])
-        self.current = AESGCM(keys[0])
+        keys = [AESGCM(_derive(s, _GCM_INFO)) for s in secrets]
+        ids = [key_id(_derive(s, _KEY_ID_INFO)) for s in secrets]
+        self.current_id = ids[0]
+        self.current = keys[0]
+        self.every = keys
         self.by_id: dict[bytes, list[AESGCM]] = {}
-        for key in keys:  # two secrets' ids collide with odds 2^-32: then both are tried
-            self.by_id.setdefault(key_id(key), []).append(AESGCM(key))
+        for kid, key in zip(ids, keys, strict=True):  # ids collide with odds 2^-32: both tried
+            self.by_id.setdefault(kid, []).append(key)
 
     def encrypt(self, data: bytes) -> str:
         nonce = os.urandom(_NONCE)
@@ -144,7 +149,9 @@ class DataKeys:
         if current_only:
             candidates = [self.current] if kid == self.current_id else []
         else:
-            candidates = self.by_id.get(kid, [])
+            # No id matches: a token written before the key ids had their own key (their id
+            # was an HMAC under the GCM key itself): try every key, GCM tells the right one.
+            candidates = self.by_id.get(kid) or self.every
         for aead in candidates:
             try:
                 return aead.decrypt(nonce, sealed, _AAD)
