@@ -78,3 +78,41 @@ def test_the_migration_leaves_tokens_of_either_format_alone(people):
     migration.encrypt_answers(apps, SimpleNamespace(connection=connection))
     assert sorted(raw_answers()) == sorted(tokens)
     assert [k.response_body for k in IdempotencyKey.objects.order_by("key")] == [answer, answer]
+
+
+def test_the_migration_back_gives_every_answer_its_json_again(people):
+    """Migrated back past needs.0005, the answers of both token formats (v2, and Fernet from
+    before it) become their JSON text again, which the column's way back to JSON (jsonb on
+    PostgreSQL) takes; forward again, each is encrypted once."""
+    answers = [{"id": 9, "caller_phone": PHONE}, {"id": 10, "caller_name": NAME, "a": ADDRESS}]
+    texts = [json.dumps(a, ensure_ascii=False) for a in answers]
+    tokens = [encrypt(texts[0]), data_fernets()[0].encrypt(texts[1].encode()).decode()]
+    for n, token in enumerate(tokens):
+        row = IdempotencyKey.objects.create(
+            user=people.worker_a, key=f"b{n}", scope="needs", body_hash="x", status_code=201
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE needs_idempotencykey SET response_body = %s WHERE id = %s", [token, row.pk]
+            )
+    migration = importlib.import_module("wushe.needs.migrations.0005_encrypt_idempotency_answers")
+    editor = SimpleNamespace(connection=connection)
+    migration.decrypt_answers(apps, editor)
+    plain = [json.loads(text) for text in raw_answers()]  # JSON text, no token left
+    assert sorted(plain, key=lambda a: a["id"]) == answers
+    if connection.vendor == "postgresql":  # what AlterField back to JSONField does
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER TABLE needs_idempotencykey ALTER COLUMN response_body TYPE jsonb"
+                " USING response_body::jsonb"
+            )
+            cursor.execute("SELECT response_body FROM needs_idempotencykey ORDER BY key")
+            stored = [row[0] for row in cursor.fetchall()]
+            assert [json.loads(v) if isinstance(v, str) else v for v in stored] == answers
+            cursor.execute(
+                "ALTER TABLE needs_idempotencykey ALTER COLUMN response_body TYPE text"
+                " USING response_body::text"
+            )
+    migration.encrypt_answers(apps, editor)
+    assert all(raw.startswith(GCM_PREFIX) for raw in raw_answers())
+    assert [k.response_body for k in IdempotencyKey.objects.order_by("key")] == answers
