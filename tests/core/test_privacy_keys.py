@@ -175,6 +175,20 @@ def test_a_token_whose_id_matches_no_key_is_tried_under_every_key():
         decrypt(token)
 
 
+def test_a_token_whose_old_id_names_another_key_still_reads():
+    # An old-style id may, by a 2^-32 chance, equal another key's id: that key is tried first,
+    # then the rest.
+    keys = DataKeys(["k1", "k2", "k3"])
+    key = gcm_key("k2")
+    k3_id = next(kid for kid, ks in keys.by_id.items() if ks == [keys.every[2]])
+    nonce = b"\x02" * 12
+    raw = k3_id + nonce + AESGCM(key).encrypt(nonce, b"x", b"wushe v2")
+    token = GCM_PREFIX + base64.urlsafe_b64encode(raw).decode()
+    calls = counting(keys)
+    assert keys.open(token) == b"x"
+    assert calls == [keys.every[2], keys.every[0], keys.every[1]]  # k3 named, then k1, k2
+
+
 def test_damaged_tokens_raise_and_never_show_the_ciphertext():
     token = encrypt("13812345678")
     body = token[len(GCM_PREFIX) :]

@@ -149,9 +149,11 @@ class DataKeys:
         if current_only:
             candidates = [self.current] if kid == self.current_id else []
         else:
-            # No id matches: a token written before the key ids had their own key (their id
-            # was an HMAC under the GCM key itself): try every key, GCM tells the right one.
-            candidates = self.by_id.get(kid) or self.every
+            # The keys the id names first; then, for a token written before the key ids had
+            # their own key (its id was an HMAC under the GCM key itself, which may match no
+            # key or, by a 2^-32 chance, another one), every other key: GCM tells the right one.
+            named = self.by_id.get(kid, [])
+            candidates = [*named, *(a for a in self.every if a not in named)]
         for aead in candidates:
             try:
                 return aead.decrypt(nonce, sealed, _AAD)
