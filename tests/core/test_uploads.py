@@ -4,26 +4,21 @@ and a stored file is never served as a page the browser would run."""
 
 from __future__ import annotations
 
-import io
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
-from PIL import Image
 
 from tests.browser.browser_support import tr
 from tests.conftest import login
-from tests.needs.factories_needs import make_need, make_volunteer
+from tests.needs.factories_needs import (
+    make_need,
+    make_volunteer,
+    png_upload,
+    task_done_with_photo,
+)
 from tests.spreadsheets import write_xlsx
-from wushe.needs import services
 from wushe.needs.models import Need
 from wushe.residents.models import Resident
-
-
-def _png(name: str = "rx.png") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def _intake(client, street, attachment):
@@ -48,13 +43,13 @@ def test_a_prescription_that_is_no_picture_is_refused(client, people, street):
     assert not Need.objects.exists()
     assert tr("Photo of a prescription") in response.content.decode()
 
-    response = _intake(client, street, _png())
+    response = _intake(client, street, png_upload())
     assert response.status_code == 302
     assert Need.objects.get().attachments.count() == 1
 
 
 def test_a_photo_above_the_limit_is_refused_with_its_size(client, people, street, settings):
-    photo = _png()
+    photo = png_upload()
     settings.WUSHE_MAX_PHOTO_BYTES = photo.size - 1
     login(client, people.worker_a)
     response = _intake(client, street, photo)
@@ -116,16 +111,7 @@ def test_a_stored_file_that_is_no_picture_is_downloaded_not_rendered(client, peo
 def test_the_dispatcher_sees_the_photo_of_a_finished_task_in_scope_only(client, people, street):
     vol = make_volunteer("v1", street.community_a)
     need = make_need(people.worker_a, street.building_a1)
-    task = services.task_create(actor=people.worker_a, need=need)
-    a = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
-    services.assignment_accept(actor=vol, assignment=a)
-    login(client, vol)
-    client.post(
-        "/needs/my-tasks/",
-        {"assignment": a.pk, "do": "done", "note": "已送达", "photo": _png("door.png")},
-    )
-    task.refresh_from_db()
-    assert task.photo
+    task = task_done_with_photo(client, people.worker_a, need, vol)
     url = f"/needs/{need.pk}/tasks/{task.pk}/photo/"
     login(client, people.worker_a)
     assert url in client.get(f"/needs/{need.pk}/").content.decode()

@@ -4,39 +4,24 @@ others (district civil affairs, the system administrator) get 404 and no link on
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from tests.conftest import login
-from tests.needs.factories_needs import make_need, make_volunteer
-from wushe.needs import services
-
-
-def _png(name: str) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+from tests.needs.factories_needs import (
+    make_need,
+    make_volunteer,
+    png_upload,
+    task_done_with_photo,
+)
 
 
 @pytest.fixture
 def photos(client, people, street):
     """A request with a prescription photo and a finished task with its door photo: the
     request's page and the two photos' addresses."""
-    need = make_need(people.worker_a, street.building_a1, files=[_png("rx.png")])
+    need = make_need(people.worker_a, street.building_a1, files=[png_upload("rx.png")])
     vol = make_volunteer("v_photo", street.community_a)
-    task = services.task_create(actor=people.worker_a, need=need)
-    a = services.task_offer(actor=people.worker_a, task=task, volunteer=vol)
-    services.assignment_accept(actor=vol, assignment=a)
-    login(client, vol)
-    client.post(
-        "/needs/my-tasks/",
-        {"assignment": a.pk, "do": "done", "note": "已送达", "photo": _png("door.png")},
-    )
-    task.refresh_from_db()
-    assert task.photo
+    task = task_done_with_photo(client, people.worker_a, need, vol)
     attachment = need.attachments.get()
     return (
         f"/needs/{need.pk}/",
