@@ -119,6 +119,22 @@ def test_saving_the_user_otherwise_keeps_the_token(client, api, people):
     assert revoked_reasons() == []
 
 
+def test_disabling_the_password_kills_the_token_but_later_edits_keep_a_new_one(api, people):
+    user = people.worker_a
+    key = token_for(username="worker_a")
+    user.set_unusable_password()
+    user.save()
+    assert status_with(api, key) == 401
+    assert revoked_reasons() == ["password_disabled"]
+    # An account kept without a password (a script's) keeps its token through other edits.
+    key = token_for(username="worker_a")
+    user = User.objects.get(pk=user.pk)
+    user.display_name = "脚本"
+    user.save()
+    assert status_with(api, key) == 200
+    assert revoked_reasons() == ["password_disabled"]
+
+
 def test_a_hash_upgrade_at_sign_in_is_no_password_change(client, api, people):
     key = token_for(username="worker_a")
     weak = make_password(PASSWORD, salt="ab", hasher="md5")  # too short a salt: upgraded
