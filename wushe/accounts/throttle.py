@@ -17,6 +17,7 @@ import hashlib
 from django.core.cache import cache
 
 from wushe.core.client_ip import counted_as
+from wushe.core.windowed_counts import any_at_limit, count_once
 
 MAX_PER_USERNAME_AT_ADDRESS = 5
 MAX_PER_ADDRESS = 30
@@ -40,18 +41,12 @@ def _limits(username: str, address: str) -> dict[str, int]:
 
 
 def is_locked(*, username: str, address: str) -> bool:
-    limits = _limits(username, address)
-    counts = cache.get_many(list(limits))
-    return any(counts.get(key, 0) >= limit for key, limit in limits.items())
+    return any_at_limit(_limits(username, address))
 
 
 def record_failure(*, username: str, address: str) -> None:
     for key in _limits(username, address):
-        cache.add(key, 0, WINDOW_S)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW_S)
+        count_once(key, WINDOW_S)
 
 
 def clear(*, username: str, address: str) -> None:

@@ -4,11 +4,11 @@ shared cache)."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from wushe.core.client_ip import counted_as
 from wushe.core.privacy import blind_index
+from wushe.core.windowed_counts import any_at_limit, count_once
 from wushe.needs.models import Need, Outcome, Status
 
 
@@ -47,15 +47,9 @@ def _rate_limits(address: str, phone: str) -> dict[str, int]:
 def public_rate_allows(*, address: str, phone: str = "") -> bool:
     """Whether one more request may come from this address (and for this phone, once the
     form has given it)."""
-    limits = _rate_limits(address, phone)
-    counts = cache.get_many(list(limits))
-    return all(int(counts.get(key, 0)) < limit for key, limit in limits.items())
+    return not any_at_limit(_rate_limits(address, phone))
 
 
 def public_rate_count(*, address: str, phone: str) -> None:
     for key in _rate_limits(address, phone):
-        cache.add(key, 0, PUBLIC_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, PUBLIC_WINDOW)
+        count_once(key, PUBLIC_WINDOW)

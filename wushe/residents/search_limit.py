@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError
+from wushe.core.windowed_counts import count_once
 from wushe.residents import errors
 
 WINDOW_S = 3600
@@ -25,14 +25,7 @@ def _key(actor: Any) -> str:
 def count_whole_number_search(actor: Any) -> None:
     """Count one search by a whole number, or refuse it (field ``q``) above the hourly cap."""
     limit = int(settings.WUSHE_WHOLE_NUMBER_SEARCHES_PER_HOUR)
-    key = _key(actor)
-    cache.add(key, 0, WINDOW_S)
-    try:
-        done = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW_S)
-        done = 1
-    if done > limit:
+    if count_once(_key(actor), WINDOW_S) > limit:
         area = getattr(actor, "scope_area", None)
         log_action("residents.search.capped", actor=actor, area_path=area.path if area else "")
         raise ApplicationError(errors.WHOLE_NUMBER_SEARCH_CAP.format(limit=limit), field="q")
