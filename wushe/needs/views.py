@@ -6,6 +6,7 @@ Thin: selectors and services; contact details go through ``present`` with the vo
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -454,26 +455,33 @@ def _private_file_response(stored: Any) -> HttpResponse:
     return response
 
 
+def _photo_response(
+    request: HttpRequest, pk: int, find: Callable[[Need], Any], field: str, action: str
+) -> HttpResponse:
+    """The photo in ``field`` of what ``find`` picks from the request, for those who see the
+    request's address in full (``selectors.sees_photos``); the look is logged."""
+    need = _need_or_404(request.user, pk)
+    found = find(need) if selectors.sees_photos(request.user, need) else None
+    if found is None:
+        raise Http404
+    log_action(action, actor=request.user, obj=found, area_path=need.area.path)
+    return _private_file_response(getattr(found, field))
+
+
 class AttachmentView(RolePermissionRequiredMixin, View):
     """A request's file (a prescription photo), streamed only to those who see the request's
-    address in full (``selectors.sees_photos``); no URL serves MEDIA_ROOT/private/ directly."""
+    address in full; no URL serves MEDIA_ROOT/private/ directly."""
 
     permission = "needs.view"
 
     def get(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
-        need = _need_or_404(request.user, pk)
-        if not selectors.sees_photos(request.user, need):
-            raise Http404
-        found = need.attachments.filter(pk=attachment).first()
-        if found is None:
-            raise Http404
-        log_action(
+        return _photo_response(
+            request,
+            pk,
+            lambda need: need.attachments.filter(pk=attachment).first(),
+            "file",
             "needs.attachment.viewed",
-            actor=request.user,
-            obj=found,
-            area_path=need.area.path,
         )
-        return _private_file_response(found.file)
 
 
 class TaskPhotoView(RolePermissionRequiredMixin, View):
@@ -483,16 +491,10 @@ class TaskPhotoView(RolePermissionRequiredMixin, View):
     permission = "needs.view"
 
     def get(self, request: HttpRequest, pk: int, task: int) -> HttpResponse:
-        need = _need_or_404(request.user, pk)
-        if not selectors.sees_photos(request.user, need):
-            raise Http404
-        found = need.tasks.filter(pk=task).exclude(photo="").first()
-        if found is None:
-            raise Http404
-        log_action(
+        return _photo_response(
+            request,
+            pk,
+            lambda need: need.tasks.filter(pk=task).exclude(photo="").first(),
+            "photo",
             "needs.task_photo.viewed",
-            actor=request.user,
-            obj=found,
-            area_path=need.area.path,
         )
-        return _private_file_response(found.photo)
