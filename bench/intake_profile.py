@@ -1,7 +1,7 @@
 """CPU per intake request, in one process, without load: where ``bench/intake.py``'s time goes.
 
     .venv/bin/python bench/intake_profile.py [--pg postgres://postgres@127.0.0.1:5432/test]
-        [-n 400] [--profile]
+        [-n 400] [--profile [--sort tottime] [--top 40]] [--show-sql]
 
 Runs ``POST /api/v1/needs/`` and the floor view (``bench/intake_urls.py``) through Django's
 full WSGI stack (middleware, DRF, service, idempotency) in this process against a scratch
@@ -10,7 +10,8 @@ request: the web process's CPU time (``time.process_time``), the CPU time of the
 backend serving it (from ``/proc``), and the SQL statements sent through Django (BEGIN and
 COMMIT, and the connection health check under gunicorn, come on top). CPU time moves less with the
 machine's load than throughput does, but still moves: compare runs made close together.
-``--profile`` prints a cProfile of the API requests (wall time, so waits show too).
+``--profile`` prints a cProfile of the API requests in CPU time (waits for the database do not
+show); ``--show-sql`` prints the statements each path sends.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def main() -> None:
     )
     parser.add_argument("-n", type=int, default=400, help="requests measured per path")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key (tottime, ...)")
+    parser.add_argument("--top", type=int, default=40, help="cProfile lines shown")
+    parser.add_argument("--show-sql", action="store_true", help="print each path's statements")
     args = parser.parse_args()
     intake.DB_NAME = DB_NAME
     url = urlunsplit(urlsplit(args.pg)._replace(path=f"/{DB_NAME}"))
@@ -100,6 +104,8 @@ def main() -> None:
         statements.clear()
         with connection.execute_wrapper(count):
             call(0)
+        if args.show_sql:
+            print("\n\n".join(statements))
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
@@ -115,12 +121,12 @@ def main() -> None:
         import cProfile
         import pstats
 
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.process_time)
         profile.enable()
         for i in range(args.n):
             api(i)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
