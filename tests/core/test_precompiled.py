@@ -298,3 +298,92 @@ def test_insert_together_saves_one_by_one_while_a_receiver_listens(people):
     finally:
         post_save.disconnect(receiver, sender=ActionLog)
     assert seen == ["x.1", "x.2"]
+
+
+POSTGRES = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="keys taken beforehand come from sequences"
+)
+
+
+@POSTGRES
+def test_all_after_next_key_gives_the_rows_of_all_and_a_key_no_insert_takes(street):
+    codes = PrecompiledQuery(
+        lambda prefix: Area.objects.filter(path__startswith=prefix).order_by("-path"),
+        types=(StartsWith,),
+    )
+    key, found = codes.all_after_next_key(Need, street.community_a.path)
+    assert [a.pk for a in found] == [a.pk for a in codes.all(street.community_a.path)]
+    assert len(found) > 1 and all(a.path for a in found)  # objects as all() builds them
+    again, none = codes.all_after_next_key(Need, "/nowhere/")
+    assert none == [] and again > key
+    need = make_need(None, street.building_a1)
+    assert need.pk not in (key, again) and need.pk > again
+
+
+@POSTGRES
+def test_a_row_with_its_key_taken_beforehand_is_stored_as_save_stores_it(people, street):
+    from wushe.core.precompiled import next_key
+
+    fast, slow = (
+        ActionLog(action="a.b.c", actor=people.worker_a, data={"n": [1]}) for _ in range(2)
+    )
+    fast.pk = next_key(ActionLog)
+    with CaptureQueriesContext(connection) as ctx:
+        PrecompiledInsert(ActionLog).insert(fast)
+    assert len(ctx.captured_queries) == 1 and '"id"' in ctx.captured_queries[0]["sql"]
+    slow.save(force_insert=True)
+    assert ActionLog.objects.filter(pk=fast.pk).exists() and not fast._state.adding
+    assert _stored(ActionLog, fast.pk) == _stored(ActionLog, slow.pk)
+    unkeyed = ActionLog(action="a.b.d")
+    PrecompiledInsert(ActionLog).insert(unkeyed)  # the statement without the key, as before
+    assert unkeyed.pk > fast.pk
+
+
+@POSTGRES
+def test_pending_rows_are_prepared_when_added_and_written_in_one_statement(people, street):
+    from wushe.core.precompiled import PendingInserts, next_key
+
+    need = Need(
+        area=street.building_a1, category="medicine", channel="phone", caller_phone="13900001111",
+        tracking_code="PEND0001", taken_in_by=people.worker_a,
+    )  # fmt: skip
+    need.pk = next_key(Need)
+    events = [NeedEvent(need=need, action=f"e{i}", at=timezone.now()) for i in range(2)]
+    pending = PendingInserts()
+    with CaptureQueriesContext(connection) as ctx:
+        pending.add(PrecompiledInsert(Need, plain_saves=(ProtectedFieldsMixin,)), [need])
+        pending.add(PrecompiledInsert(NeedEvent), events)
+    assert ctx.captured_queries == []  # nothing written yet ...
+    assert need.created_at is not None and need.caller_phone_index  # ... but prepared
+    log = ActionLog(action="a.b.pending", object_id=str(need.pk))
+    with CaptureQueriesContext(connection) as ctx:
+        pending.write((PrecompiledInsert(ActionLog), [log]))
+    assert len(ctx.captured_queries) == 1
+    stored = Need.objects.get(pk=need.pk)
+    assert stored.created_at == need.created_at  # the answer shows what was stored
+    assert stored.caller_phone_index == need.caller_phone_index
+    assert [e.pk for e in stored.events.order_by("id")] == [e.pk for e in events]
+    assert log.pk and ActionLog.objects.get(pk=log.pk).object_id == str(need.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_saved_one_by_one_outside_a_transaction_are_stored_all_or_none(people):
+    def receiver(sender, instance, created, **kw):
+        pass
+
+    PrecompiledInsert(IdempotencyKey).insert(
+        IdempotencyKey(user=people.worker_a, key="dup", scope="s", body_hash="h")
+    )
+    post_save.connect(receiver, sender=ActionLog)  # the rows are saved one by one
+    try:
+        with pytest.raises(IntegrityError):
+            insert_together(
+                (PrecompiledInsert(ActionLog), [ActionLog(action="a.b.first")]),
+                (
+                    PrecompiledInsert(IdempotencyKey),
+                    [IdempotencyKey(user=people.worker_a, key="dup", scope="s", body_hash="h")],
+                ),
+            )
+    finally:
+        post_save.disconnect(receiver, sender=ActionLog)
+    assert not ActionLog.objects.filter(action="a.b.first").exists()

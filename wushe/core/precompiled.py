@@ -25,7 +25,7 @@ stores. A position typed ``StartsWith`` takes a string used in a ``__startswith`
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, models, transaction
@@ -113,14 +113,13 @@ class PrecompiledQuery(Generic[M]):
         ]
         return _Compiled(self.build(*sentinels).using(self.using), sentinels, self.types)
 
-    def all(self, *values: Any) -> list[M]:
-        c = self._get()
+    def _params(self, c: _Compiled, values: tuple[Any, ...]) -> list[Any]:
         params = list(c.params)
         for i, (position, value) in enumerate(zip(c.positions, values, strict=True)):
             params[position] = _like_prefix(self.using, value) if i in c.prefixes else value
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(c.sql, params)
-            rows = cursor.fetchall()
+        return params
+
+    def _objects(self, c: _Compiled, rows: list[Any]) -> list[M]:
         if c.converters:
             rows = list(c.compiler.apply_converters(rows, c.converters))
         found = []
@@ -131,6 +130,33 @@ class PrecompiledQuery(Generic[M]):
             found.append(obj)
         return found
 
+    def all(self, *values: Any) -> list[M]:
+        c = self._get()
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(c.sql, self._params(c, values))
+            rows = cursor.fetchall()
+        return self._objects(c, rows)
+
+    def all_after_next_key(self, model: type[models.Model], *values: Any) -> tuple[int, list[M]]:
+        """A new primary key of ``model``, taken from its sequence as an INSERT takes one, and
+        this query's rows, in one round trip (PostgreSQL only): for a service that writes a
+        row, and rows referring to it, in one statement (``insert_together``) and answers
+        with what this query finds before that row exists. The key is never given twice;
+        one not used is a gap, as after a failed INSERT."""
+        c = self._get()
+        connection = connections[self.using]
+        sequence = _sequence_of(model, self.using)
+        # The one row of "_k" joined to the query's rows as they come (in the query's order);
+        # to no row at all, a row of NULLs: the query's key column tells them apart.
+        head = 'SELECT "_q".*, "_k"."key" FROM (SELECT nextval(%s::regclass) AS "key") "_k" '
+        sql = f'{head}LEFT JOIN LATERAL ({c.sql}) "_q" ON TRUE'  # noqa: S608 - Django's own SQL
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [sequence, *self._params(c, values)])
+            rows = cursor.fetchall()
+        key = rows[0][-1]
+        pk_at = c.start + c.init_list.index(c.model._meta.pk.attname)
+        return key, self._objects(c, [r[:-1] for r in rows if r[pk_at] is not None])
+
     def first(self, *values: Any) -> M | None:
         """The one row found, or ``None``: for lookups by a unique key (the SQL has no ORDER BY
         or LIMIT of its own, unlike ``QuerySet.first``)."""
@@ -140,11 +166,40 @@ class PrecompiledQuery(Generic[M]):
         return found[0] if found else None
 
 
+_SEQUENCES: dict[tuple[type[models.Model], str], str] = {}
+
+
+def _sequence_of(model: type[models.Model], using: str) -> str:
+    """The name of the sequence that gives ``model``'s primary keys (an identity column's
+    too), looked up once per process."""
+    sequence = _SEQUENCES.get((model, using))
+    if sequence is None:
+        connection = connections[using]
+        if connection.vendor != "postgresql":
+            raise NotImplementedError("a key taken beforehand needs PostgreSQL's sequences")
+        meta = model._meta
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_sequences(cursor, meta.db_table)
+        [sequence] = [s["name"] for s in found if s["column"] == meta.pk.column]
+        _SEQUENCES[(model, using)] = sequence
+    return sequence
+
+
+def next_key(model: type[models.Model], using: str = "default") -> int:
+    """A new primary key of ``model`` from its sequence (PostgreSQL), as an INSERT takes one;
+    ``PrecompiledQuery.all_after_next_key`` takes one with a query's rows."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT nextval(%s::regclass)", [_sequence_of(model, using)])
+        return cursor.fetchone()[0]
+
+
 class _CompiledInsert:
-    def __init__(self, model: type[models.Model], using: str) -> None:
+    def __init__(self, model: type[models.Model], using: str, *, with_key: bool = False) -> None:
         meta = model._meta
         self.fields = [
-            f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated
+            f
+            for f in meta.local_concrete_fields
+            if (with_key or f is not meta.auto_field) and not f.generated
         ]
         self.returning = list(meta.db_returning_fields)
         query = InsertQuery(model)
@@ -161,8 +216,9 @@ class _CompiledInsert:
 
 
 class PrecompiledInsert:
-    """``obj.save(force_insert=True)`` for a new row (auto primary key not set), with the
-    INSERT statement compiled once per process and database. The values are still prepared
+    """``obj.save(force_insert=True)`` for a new row, with the INSERT statement compiled once
+    per process and database (one statement without the auto primary key, one with it for a
+    row whose key was taken beforehand, as ``PrecompiledQuery.all_after_next_key`` does). The values are still prepared
     per call by the fields themselves (``pre_save`` and ``get_db_prep_save``: timestamps,
     encryption, blind indexes, JSON), so the row stored is the one ``save()`` would store,
     and the primary key (and any other returned column) is set on ``obj``.
@@ -195,7 +251,7 @@ class PrecompiledInsert:
                 for f in meta.local_concrete_fields
             )
         )
-        self._compiled: dict[str, _CompiledInsert] = {}
+        self._compiled: dict[tuple[str, bool], _CompiledInsert] = {}
         self._lock = threading.Lock()
 
     def insert(self, obj: M) -> M:
@@ -212,7 +268,7 @@ class PrecompiledInsert:
             else:
                 meta = self.model._meta
                 row = (connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column),)
-        self._inserted(obj, row)
+        self._inserted(obj, row, c)
         return obj
 
     def _prepare(self, obj: models.Model) -> tuple[_CompiledInsert, list[Any]] | None:
@@ -230,31 +286,37 @@ class PrecompiledInsert:
         if (
             not self.supported
             or type(obj) is not model
-            or obj.pk is not None
             or signals.pre_save.has_listeners(model)
             or signals.post_save.has_listeners(model)
         ):
             return None
-        vendor = connections[self.using].vendor
-        c = self._compiled.get(vendor)
+        with_key = obj.pk is not None and model._meta.auto_field is not None
+        if obj.pk is not None and not with_key:
+            return None
+        compiled_for = (connections[self.using].vendor, with_key)
+        c = self._compiled.get(compiled_for)
         if c is None:
             with self._lock:
-                c = self._compiled[vendor] = _CompiledInsert(model, self.using)
+                c = self._compiled[compiled_for] = _CompiledInsert(
+                    model, self.using, with_key=with_key
+                )
         return c
 
     def _prepare_rows(
         self, objs: list[models.Model]
-    ) -> tuple[str, list[Any], list[models.Field[Any, Any]]] | None:
-        """One INSERT of ``objs``: its SQL, its values and the fields it returns; ``None``
-        when ``save()`` must insert them. One row: the compiled statement; several: compiled
+    ) -> tuple[str, list[Any], _CompiledInsert] | None:
+        """One INSERT of ``objs``: its SQL, its values and the compiled statement (whose
+        ``returning`` fields it returns); ``None`` when ``save()`` must insert them. One row: the compiled statement; several: compiled
         by Django for them, as ``bulk_create`` does."""
         prepared = [self._prepare(obj) for obj in objs]
         if any(p is None for p in prepared):
             return None
         statement = prepared[0][0]  # type: ignore[index]
+        if any(c is not statement for c, _values in prepared):  # type: ignore[misc]
+            return None  # some rows have their key and others not
         value_rows = [values for _c, values in prepared]  # type: ignore[misc]
         if len(objs) == 1:
-            return statement.sql, [*value_rows[0], *statement.returning_params], statement.returning
+            return statement.sql, [*value_rows[0], *statement.returning_params], statement
         compiler = statement.compiler
         # Django's own placeholders and parameters for these rows (on PostgreSQL one array
         # per column, UNNEST), in the statement compiled once for this many rows.
@@ -268,10 +330,9 @@ class PrecompiledInsert:
             [(sql, _params)] = many.as_sql()
             statement.many[len(objs)] = sql
         params = [p for row in param_rows for p in row]
-        return sql, [*params, *statement.returning_params], statement.returning
+        return sql, [*params, *statement.returning_params], statement
 
-    def _inserted(self, obj: models.Model, row: Any) -> None:
-        c = self._compiled[connections[self.using].vendor]
+    def _inserted(self, obj: models.Model, row: Any, c: _CompiledInsert) -> None:
         if c.converters:
             [row] = c.compiler.apply_converters([row], c.converters)
         for value, field in zip(row, c.returning, strict=True):
@@ -280,45 +341,78 @@ class PrecompiledInsert:
         obj._state.db = self.using
 
 
-def insert_together(
-    *groups: tuple[PrecompiledInsert, list[models.Model]], using: str = "default"
-) -> None:
+Group = tuple[PrecompiledInsert, list[models.Model]]
+Prepared = tuple[str, list[Any], _CompiledInsert]
+
+
+def insert_together(*groups: Group, using: str = "default") -> None:
     """Insert new rows of one or more models in one statement on PostgreSQL, one round trip
     instead of one per model: each group is one INSERT (several rows: one multi-row INSERT,
     keys given in order, as ``bulk_create``), each INSERT a data-modifying ``WITH`` query, the
     returned keys read back in one row. Elsewhere (SQLite has no INSERT in ``WITH``), or
-    while a group needs ``save()``, each row is inserted by ``PrecompiledInsert.insert``. No
-    row may refer to another row of the same call: none has its key before the statement
-    ends, and PostgreSQL runs the ``WITH`` queries in no set order."""
+    while a group needs ``save()``, each row is inserted by ``PrecompiledInsert.insert``,
+    all in one transaction: either way all rows are stored or none, so a caller in autocommit
+    mode needs no transaction of its own. A row may refer to another row of the same call
+    only by a key taken beforehand (``PrecompiledQuery.all_after_next_key``): PostgreSQL runs
+    the ``WITH`` queries in no set order, and foreign keys are checked when the statement
+    ends."""
+    _write(list(groups), _prepare_groups(groups, using), using)
+
+
+class PendingInserts:
+    """New rows a service has made but not written, for its caller to write in one
+    statement with rows of its own (``write``, as ``insert_together``). Each row's values
+    are prepared when it is added (timestamps, blind indexes, encryption: set on the object
+    as they will be stored), so the caller can answer with the rows before writing them."""
+
+    def __init__(self, using: str = "default") -> None:
+        self.using = using
+        self._groups: list[Group] = []
+        self._prepared: list[Prepared | None] = []
+
+    def add(self, insert: PrecompiledInsert, objs: list[models.Model]) -> None:
+        self._groups.append((insert, objs))
+        self._prepared += _prepare_groups([(insert, objs)], self.using)
+
+    def write(self, *more: Group) -> None:
+        """This batch's rows and ``more`` in one statement (all stored, or none)."""
+        groups = [*self._groups, *more]
+        _write(groups, [*self._prepared, *_prepare_groups(more, self.using)], self.using)
+
+
+def _prepare_groups(groups: Iterable[Group], using: str) -> list[Prepared | None]:
+    if connections[using].vendor != "postgresql":
+        return [None for _group in groups]
+    return [insert._prepare_rows(objs) for insert, objs in groups]
+
+
+def _write(groups: list[Group], prepared: list[Prepared | None], using: str) -> None:
     connection = connections[using]
-    prepared = (
-        [insert._prepare_rows(objs) for insert, objs in groups]
-        if connection.vendor == "postgresql"
-        else [None]
-    )
     if any(p is None for p in prepared):
-        for insert, objs in groups:
-            for obj in objs:
-                insert.insert(obj)
+        with transaction.atomic(using, savepoint=False):
+            for insert, objs in groups:
+                for obj in objs:
+                    insert.insert(obj)
         return
     quote = connection.ops.quote_name
     queries: list[str] = []
     params: list[Any] = []
     returned: list[str] = []
     for i, p in enumerate(prepared):
-        sql, values, fields = p  # type: ignore[misc]
+        sql, values, statement = p  # type: ignore[misc]
         name = quote(f"_{i}")
         queries.append(f"{name} AS ({sql})")
         params += values
         pattern = "(SELECT {} FROM {})" if len(groups[i][1]) == 1 else "ARRAY(SELECT {} FROM {})"
-        returned += [pattern.format(quote(f.column), name) for f in fields]
+        returned += [pattern.format(quote(f.column), name) for f in statement.returning]
     sql = f"WITH {', '.join(queries)} SELECT {', '.join(returned)}"
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = list(cursor.fetchone())
     for (insert, objs), p in zip(groups, prepared, strict=True):
-        fields = p[2]  # type: ignore[index]
-        columns, found = found[: len(fields)], found[len(fields) :]
+        statement = p[2]  # type: ignore[index]
+        n = len(statement.returning)
+        columns, found = found[:n], found[n:]
         rows = [columns] if len(objs) == 1 else [list(r) for r in zip(*columns, strict=True)]
         for obj, row in zip(objs, rows, strict=True):
-            insert._inserted(obj, row)
+            insert._inserted(obj, row, statement)

@@ -20,6 +20,7 @@ from wushe.areas.selectors import area_by_code_for
 from wushe.core.client_ip import client_ip
 from wushe.core.errors import NotFoundError
 from wushe.core.permissions import user_may
+from wushe.core.precompiled import PendingInserts
 from wushe.core.privacy import Access, PrivacyContext, present
 from wushe.core.privacy.presenting import access_for
 from wushe.core.privacy.serializers import MaskedField
@@ -202,6 +203,9 @@ class NeedCreated(NeedOutput):
 
     @extend_schema(responses=MergeCandidate(many=True))
     def get_merge_candidates(self, need: Need) -> list[dict[str, Any]]:
+        found = getattr(need, "merge_candidates_found", None)  # read with its key (intake)
+        if found is None:
+            found = selectors.need_merge_candidates_recent(need, self.context["request"].user)
         return [
             {
                 "id": c.pk,
@@ -209,7 +213,7 @@ class NeedCreated(NeedOutput):
                 "status": c.status,
                 "created_at": _datetime(c.created_at),
             }
-            for c in selectors.need_merge_candidates_recent(need, self.context["request"].user)
+            for c in found
         ]
 
     def to_representation(self, instance: Need) -> dict[str, Any]:
@@ -385,14 +389,16 @@ class NeedViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=NeedInput, responses={201: NeedCreated}, parameters=[IDEMPOTENCY])
     def create(self, request: Request) -> Response:
-        def handler() -> Response:
+        def handler(pending: PendingInserts | None) -> Response:
             data = NeedInput(data=request.data)
             data.is_valid(raise_exception=True)
             v = dict(data.validated_data)
             area = area_by_code_for(request.user, v.pop("area"))
             resident_id = v.pop("resident", None)
             resident = resident_get_for(request.user, resident_id) if resident_id else None
-            need = services.need_create(actor=request.user, area=area, resident=resident, **v)
+            need = services.need_create(
+                actor=request.user, area=area, resident=resident, pending=pending, **v
+            )
             # A request created a moment ago has no tasks: answer without querying them.
             no_tasks = Task.objects.none()
             no_tasks._result_cache = []  # evaluated and empty, as prefetch_related leaves it
@@ -402,7 +408,7 @@ class NeedViewSet(viewsets.GenericViewSet):
                 status=status.HTTP_201_CREATED,
             )
 
-        return idempotent(request, "needs.create", handler)
+        return idempotent(request, "needs.create", handler, deferred=True)
 
     @extend_schema(request=FactsInput, responses=NeedOutput)
     @action(detail=True, methods=["post"])

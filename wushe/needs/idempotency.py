@@ -2,7 +2,8 @@
 same key with another body, 422 naming the header.
 
 The work runs first and the key row is inserted with its answer at the end, in the same
-transaction (one statement for the key on a first attempt). A retry, or a concurrent
+transaction (one statement for the key on a first attempt); a handler that can hand its rows
+over (``deferred``) has them written with the key in one statement. A retry, or a concurrent
 duplicate, fails that insert on the unique constraint (user, key) -- a concurrent one waits
 for the first to commit -- so its own work is rolled back and the stored answer replayed.
 A request with files is checked against the stored keys first, so that a retry writes no
@@ -17,11 +18,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from wushe.core.precompiled import PrecompiledInsert
+from wushe.core.precompiled import Group, PendingInserts, PrecompiledInsert
 from wushe.needs import errors
 from wushe.needs.models import IdempotencyKey
 
@@ -54,30 +55,60 @@ def body_hash(request: Request) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def idempotent(request: Request, scope: str, handler: Callable[[], Response]) -> Response:
+def idempotent(
+    request: Request,
+    scope: str,
+    handler: Callable[..., Response],
+    *,
+    deferred: bool = False,
+) -> Response:
+    """``handler()``'s answer, stored under the request's key (if it has one).
+
+    ``deferred``: ``handler`` takes a ``PendingInserts`` (or ``None``) and, given one, adds
+    the rows it creates instead of writing them; on PostgreSQL they are then written with
+    the key in one statement, with no transaction around it (one statement is atomic). A
+    request with files, or another database, runs as without ``deferred``."""
     key = (request.headers.get(HEADER) or "").strip()
+    pending = (
+        PendingInserts()
+        if deferred and connection.vendor == "postgresql" and not getattr(request, "FILES", None)
+        else None
+    )
     if not key:
-        return handler()
+        if pending is None:
+            return handler(None) if deferred else handler()
+        response = handler(pending)
+        if response.status_code < 400:
+            _write(pending)
+        return response
     if len(key) > 255:
         raise errors.UnprocessableError(errors.IDEMPOTENCY_KEY_TOO_LONG, field=HEADER)
     digest = body_hash(request)
     if getattr(request, "FILES", None) and (stored := _stored(request, key)) is not None:
         return _replay(stored, scope, digest)
+
+    def key_row(response: Response) -> IdempotencyKey:
+        return IdempotencyKey(
+            user=request.user,
+            key=key,
+            scope=scope,
+            body_hash=digest,
+            status_code=response.status_code,
+            response_body=json.loads(json.dumps(response.data, default=str)),
+        )
+
     try:
-        with transaction.atomic():
-            response = handler()
+        if pending is not None:
+            response = handler(pending)
             if response.status_code >= 400:
                 raise _FailedAnswerError(response)
-            _KEY_INSERT.insert(
-                IdempotencyKey(
-                    user=request.user,
-                    key=key,
-                    scope=scope,
-                    body_hash=digest,
-                    status_code=response.status_code,
-                    response_body=json.loads(json.dumps(response.data, default=str)),
-                )
-            )
+            _write(pending, (_KEY_INSERT, [key_row(response)]))
+            return response
+        with transaction.atomic():
+            response = handler(None) if deferred else handler()
+            if response.status_code >= 400:
+                raise _FailedAnswerError(response)
+            _KEY_INSERT.insert(key_row(response))
             return response
     except IntegrityError:
         stored = _stored(request, key)
@@ -92,6 +123,16 @@ def idempotent(request: Request, scope: str, handler: Callable[[], Response]) ->
                 return exc.response
             raise
     return _replay(stored, scope, digest)
+
+
+def _write(pending: PendingInserts, *more: Group) -> None:
+    # One statement needs no transaction; inside a caller's, a savepoint keeps a failed write
+    # (a retry's key already stored) from spoiling it.
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            pending.write(*more)
+    else:
+        pending.write(*more)
 
 
 def _stored(request: Request, key: str) -> IdempotencyKey | None:

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from wushe.core.precompiled import PrecompiledQuery, StartsWith
+from wushe.core.precompiled import PrecompiledQuery, StartsWith, next_key
 from wushe.core.privacy import Access, present
 from wushe.core.privacy.presenting import access_for
 from wushe.core.scoping import (
@@ -153,6 +153,23 @@ def need_merge_candidates_recent(need: Need, actor: Any) -> list[Need]:
     # the area kind takes the path only.
     scope_values = (actor.scope_path,) if kind == AREA else ()
     return _merge_recent_query(by, kind).all(need.category, match, need.pk, *scope_values)
+
+
+def need_merge_candidates_with_key(need: Need, actor: Any) -> tuple[int, list[Need]]:
+    """For a request not yet stored: a primary key for it and the latest few of its merge
+    candidates, read in one round trip (PostgreSQL), so that the intake can write the request
+    and its other rows in one statement and answer with both."""
+    if need.caller_phone_index is None:
+        need.caller_phone_index = Need._meta.get_field("caller_phone_index").compute(need)
+    by, match = _merge_match(need)
+    kind = scope_kind(Need, actor)
+    if by is None or kind == NOTHING:
+        return next_key(Need), []
+    scope_values = (actor.scope_path,) if kind == AREA else ()
+    # No stored row has key 0: the new request, not yet stored, is not among them anyway.
+    return _merge_recent_query(by, kind).all_after_next_key(
+        Need, need.category, match, 0, *scope_values
+    )
 
 
 _MERGE_RECENT: dict[tuple[str, str], PrecompiledQuery[Need]] = {}

@@ -19,10 +19,10 @@ from wushe.areas.models import Area
 from wushe.core import audit
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from wushe.core.precompiled import PrecompiledInsert, insert_together
+from wushe.core.precompiled import Group, PendingInserts, PrecompiledInsert, insert_together
 from wushe.core.privacy import ProtectedFieldsMixin
 from wushe.core.scoping import path_in_scope
-from wushe.needs import errors, triage
+from wushe.needs import errors, selectors, triage
 from wushe.needs.models import (
     OPEN_STATUSES,
     Attachment,
@@ -187,9 +187,15 @@ def need_create(
     deadline: datetime.datetime | None = None,
     hotline_order_no: str = "",
     files: list[Any] | None = None,
+    pending: PendingInserts | None = None,
 ) -> Need:
     """Take a request in, triage it at once, start its SLA clock. ``actor`` is ``None`` for
     the resident's own public form.
+
+    With ``pending`` (PostgreSQL, no files) nothing is written yet: the request gets its key
+    and its latest merge candidates in one round trip (kept as ``need.merge_candidates_found``
+    for the answer) and its rows go to ``pending``, for the caller to write in one statement
+    with its own (an ``Idempotency-Key`` answer: ``needs.idempotency``).
 
     Opens no savepoint of its own: a caller inside a transaction that catches a failed
     create and goes on must wrap the call in its own ``atomic()`` (as the importer does per
@@ -207,59 +213,72 @@ def need_create(
             "deadline": deadline,
         }
     )
+    now = timezone.now()
+    weights = triage_weights(area)
+    need = Need(
+        area=area,
+        resident=resident,
+        caller_name=caller_name.strip() or None,
+        caller_phone=caller_phone.strip() or None,
+        address=address.strip() or None,
+        category=category,
+        description=description,
+        days_medicine_left=days_medicine_left,
+        days_food_left=days_food_left,
+        medical_emergency=medical_emergency,
+        critical_condition=critical_condition,
+        treatment_at=treatment_at,
+        deadline=deadline,
+        channel=channel,
+        taken_in_by=_user(actor),
+        tracking_code=_tracking_code(),
+        hotline_order_no=hotline_order_no,
+        last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
+        sla_due_at=now + datetime.timedelta(hours=triage.sla_hours(category, weights)),
+        status=Status.TRIAGED,
+    )
+    # Triaged on intake: the priority is computed before the row is written (one INSERT),
+    # and both transitions (new, then triaged) are recorded.
+    result = triage.compute(facts_of(need, now=now), weights)
+    need.priority = result.score
+    need.priority_breakdown = result.as_breakdown()
+    if pending is not None:
+        if files:
+            raise ValueError("need_create: a request with files is written at once")
+        need.pk, found = selectors.need_merge_candidates_with_key(need, actor)
+        need.merge_candidates_found = found  # type: ignore[attr-defined]
+        pending.add(_NEED_INSERT, [need])
+        for group in _created_rows(need, actor, now):
+            pending.add(*group)
+        return need
     # The checks above raise before any write. The writes open no savepoint of their own
-    # (two round trips per intake): inside a caller's transaction (an Idempotency-Key answer,
-    # an import) a failure rolls back to the caller's savepoint or the whole transaction; a
-    # caller that catches a failed create and goes on wraps it in its own ``atomic()``, as
-    # the importer does.
+    # (two round trips per intake): inside a caller's transaction (an import) a failure
+    # rolls back to the caller's savepoint or the whole transaction; a caller that catches
+    # a failed create and goes on wraps it in its own ``atomic()``, as the importer does.
     with transaction.atomic(savepoint=False):
-        now = timezone.now()
-        weights = triage_weights(area)
-        need = Need(
-            area=area,
-            resident=resident,
-            caller_name=caller_name.strip() or None,
-            caller_phone=caller_phone.strip() or None,
-            address=address.strip() or None,
-            category=category,
-            description=description,
-            days_medicine_left=days_medicine_left,
-            days_food_left=days_food_left,
-            medical_emergency=medical_emergency,
-            critical_condition=critical_condition,
-            treatment_at=treatment_at,
-            deadline=deadline,
-            channel=channel,
-            taken_in_by=_user(actor),
-            tracking_code=_tracking_code(),
-            hotline_order_no=hotline_order_no,
-            last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
-            sla_due_at=now + datetime.timedelta(hours=triage.sla_hours(category, weights)),
-            status=Status.TRIAGED,
-        )
-        # Triaged on intake: the priority is computed before the row is written (one INSERT),
-        # and both transitions (new, then triaged) are recorded.
-        result = triage.compute(facts_of(need, now=now), weights)
-        need.priority = result.score
-        need.priority_breakdown = result.as_breakdown()
         _NEED_INSERT.insert(need)
         for upload in files or []:
             Attachment.objects.create(need=need, file=upload, uploaded_by=need.taken_in_by)
-        by = _user(actor)
         # Both history events and the action-log row in one statement (one round trip).
-        insert_together(
-            (_EVENT_INSERT, [
-                NeedEvent(need=need, action="created", to_status=Status.NEW, actor=by, at=now,
-                          note=str(Channel(channel).label)),
-                NeedEvent(need=need, action="triaged", from_status=Status.NEW,
-                          to_status=Status.TRIAGED, actor=by, at=now),
-            ]),
-            (audit.INSERT, [audit.action_log_row(
-                "needs.need.created", actor=actor, obj=need, area_path=area.path,
-                data={"category": category, "channel": channel, "priority": need.priority},
-            )]),
-        )  # fmt: skip
+        insert_together(*_created_rows(need, actor, now))
         return need
+
+
+def _created_rows(need: Need, actor: Any, now: datetime.datetime) -> list[Group]:
+    """A new request's history (created, then triaged) and its action-log row."""
+    by = _user(actor)
+    return [
+        (_EVENT_INSERT, [
+            NeedEvent(need=need, action="created", to_status=Status.NEW, actor=by, at=now,
+                      note=str(Channel(need.channel).label)),
+            NeedEvent(need=need, action="triaged", from_status=Status.NEW,
+                      to_status=Status.TRIAGED, actor=by, at=now),
+        ]),
+        (audit.INSERT, [audit.action_log_row(
+            "needs.need.created", actor=actor, obj=need, area_path=need.area.path,
+            data={"category": need.category, "channel": need.channel, "priority": need.priority},
+        )]),
+    ]  # fmt: skip
 
 
 @transaction.atomic
