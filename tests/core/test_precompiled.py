@@ -387,3 +387,58 @@ def test_rows_saved_one_by_one_outside_a_transaction_are_stored_all_or_none(peop
     finally:
         post_save.disconnect(receiver, sender=ActionLog)
     assert not ActionLog.objects.filter(action="a.b.first").exists()
+
+
+@POSTGRES
+def test_a_long_statement_of_insert_together_is_parsed_once(people, street):
+    from psycopg import _queries
+
+    need = make_need(people.worker_a, street.building_a1)
+
+    def rows(n):
+        new = Need(
+            area=street.building_a1,
+            category="medicine",
+            channel="phone",
+            caller_phone="13900001111",
+            tracking_code=f"LONG000{n}",
+        )
+        return (
+            (PrecompiledInsert(Need, plain_saves=(ProtectedFieldsMixin,)), [new]),
+            (PrecompiledInsert(NeedEvent), [NeedEvent(need=need, action="e", at=timezone.now())]),
+            (PrecompiledInsert(ActionLog), [ActionLog(action="a.b.c")]),
+            (PrecompiledInsert(IdempotencyKey), [IdempotencyKey(user=people.worker_a,
+                                                                key=f"long-{n}", body_hash="h")]),
+        )  # fmt: skip
+
+    def hits():
+        caches = (_queries._query2pg, _queries._query2pg_client)
+        return sum(cache.cache_info().hits for cache in caches)
+
+    insert_together(*rows(1))  # 51 parameters: over psycopg's own limit of 50
+    before = hits()
+    with CaptureQueriesContext(connection) as ctx:
+        insert_together(*rows(2))
+    assert len(ctx.captured_queries) == 1
+    assert hits() > before
+
+
+def test_values_not_of_the_fields_own_type_are_prepared_by_the_field_as_save_does(people, street):
+    deadline = timezone.now()
+
+    def need(code):
+        return Need(
+            area=street.building_a1, category="medicine", channel="phone", caller_name="王",
+            days_medicine_left="3", medical_emergency=1, deadline=deadline,
+            tracking_code=code, taken_in_by_id=str(people.worker_a.pk),
+        )  # fmt: skip
+
+    fast, slow = need("TYPE0001"), need("TYPE0002")
+    PrecompiledInsert(Need, plain_saves=(ProtectedFieldsMixin,)).insert(fast)
+    slow.save(force_insert=True)
+    a, b = _stored(Need, fast.pk), _stored(Need, slow.pk)
+    assert a["days_medicine_left"] == b["days_medicine_left"] == 3
+    assert a["medical_emergency"] is b["medical_emergency"] is True
+    assert a["taken_in_by_id"] == b["taken_in_by_id"] == people.worker_a.pk
+    assert a["deadline"] == b["deadline"]
+    assert Need.objects.get(pk=fast.pk).deadline == deadline

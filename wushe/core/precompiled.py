@@ -24,6 +24,7 @@ stores. A position typed ``StartsWith`` takes a string used in a ``__startswith`
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
@@ -166,6 +167,24 @@ class PrecompiledQuery(Generic[M]):
         return found[0] if found else None
 
 
+# psycopg parses a query's placeholders once and keeps the result (an LRU of 128 queries),
+# but only for queries of up to 50 parameters; a statement of insert_together passes more
+# (an intake: the request's 30 columns, its history, its log row, its answer: 52) and was
+# parsed afresh on every call, 7 % of the intake's instructions. A few long statements more
+# in that cache cost nothing; ``ready()`` of core raises the limit, checked by a test.
+PSYCOPG_CACHED_PARAMS = 200
+
+
+def let_psycopg_keep_long_statements() -> None:
+    try:
+        from psycopg import _queries
+    except ImportError:  # SQLite only
+        return
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(
+        _queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_PARAMS
+    )
+
+
 _SEQUENCES: dict[tuple[type[models.Model], str], str] = {}
 
 
@@ -193,6 +212,40 @@ def next_key(model: type[models.Model], using: str = "default") -> int:
         return cursor.fetchone()[0]
 
 
+# Fields whose value of these exact types PostgreSQL's backend sends as it is: their
+# pre_save reads the attribute and get_db_prep_save gives the value back (an aware datetime
+# for DateTimeField). For these the per-field calls are skipped; any other field, or value,
+# goes through the field's own methods.
+_PLAIN_TYPES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str, type(None)),
+    models.TextField: (str, type(None)),
+    models.BooleanField: (bool, type(None)),
+    models.IntegerField: (int, type(None)),
+    models.BigIntegerField: (int, type(None)),
+    models.SmallIntegerField: (int, type(None)),
+    models.PositiveIntegerField: (int, type(None)),
+    models.PositiveSmallIntegerField: (int, type(None)),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.ForeignKey: (int, type(None)),
+    models.DateTimeField: (datetime.datetime, type(None)),
+}
+
+
+def _plain_types(field: models.Field[Any, Any]) -> tuple[type, ...] | None:
+    types = _PLAIN_TYPES.get(type(field))
+    if types is None or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return None
+    if isinstance(field, models.ForeignKey) and type(field.target_field) not in (
+        models.AutoField,
+        models.BigAutoField,
+        models.IntegerField,
+        models.BigIntegerField,
+    ):
+        return None
+    return types
+
+
 class _CompiledInsert:
     def __init__(self, model: type[models.Model], using: str, *, with_key: bool = False) -> None:
         meta = model._meta
@@ -209,6 +262,10 @@ class _CompiledInsert:
         [(self.sql, _params)] = compiler.as_sql()
         self.returning_params = list(compiler.returning_params)
         self.many: dict[int, str] = {}  # multi-row statements (insert_together), per row count
+        self.plain = [
+            _plain_types(f) if connections[using].vendor == "postgresql" else None
+            for f in self.fields
+        ]
         self.compiler = compiler
         self.converters = compiler.get_converters(
             [f.get_col(meta.db_table) for f in self.returning]
@@ -279,7 +336,16 @@ class PrecompiledInsert:
             return None
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         compiler = c.compiler
-        return c, [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in c.fields]
+        values = []
+        for f, plain in zip(c.fields, c.plain, strict=True):
+            if plain is not None:
+                value = getattr(obj, f.attname)
+                if type(value) in plain and (value is not None or f.null):
+                    if type(value) is not datetime.datetime or value.tzinfo is not None:
+                        values.append(value)
+                        continue
+            values.append(compiler.prepare_value(f, compiler.pre_save_val(f, obj)))
+        return c, values
 
     def _statement(self, obj: models.Model) -> _CompiledInsert | None:
         model = self.model
