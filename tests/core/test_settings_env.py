@@ -92,6 +92,7 @@ def test_float_and_choice(monkeypatch):
         ("WUSHE_DISPATCH_OFFER_TIMEOUT_S", "0"),  # every offer would lapse at once
         ("WUSHE_OSRM_MAX_TABLE", "1"),  # a table needs two places
         ("DB_CONN_MAX_AGE", "-1"),
+        ("DB_PREPARED_STATEMENTS", "sometimes"),
     ],
 )
 def test_a_malformed_setting_stops_the_start_naming_it(name, value):
