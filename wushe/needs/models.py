@@ -84,10 +84,11 @@ class Need(ProtectedFieldsMixin, TimeStampedModel):
         related_name="needs",
         null=True,
         blank=True,
+        db_index=False,  # needs_need_resident_category leads with it
     )
     caller_name = EncryptedTextField(_("caller's name"), kind="text", null=True, blank=True)
     caller_phone = EncryptedTextField(_("caller's phone"), kind="phone", null=True, blank=True)
-    caller_phone_index = BlindIndexField(source="caller_phone")
+    caller_phone_index = BlindIndexField(source="caller_phone", db_index=False)
     address = EncryptedTextField(_("address"), kind="address", null=True, blank=True)
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
@@ -111,12 +112,12 @@ class Need(ProtectedFieldsMixin, TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    tracking_code = models.CharField(_("tracking code"), max_length=12)
     hotline_order_no = models.CharField(_("hotline work-order number"), max_length=40, blank=True)
     last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
 
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.CharField(_("outcome note"), max_length=500, blank=True)
@@ -143,8 +144,22 @@ class Need(ProtectedFieldsMixin, TimeStampedModel):
         verbose_name = _("request")
         verbose_name_plural = _("requests")
         ordering = ["-escalated_at", "-priority", "created_at"]
-        indexes = [models.Index(fields=["status", "-priority"], name="needs_need_queue")]
+        indexes = [
+            # Also every filter on status alone (status = / IN …): no index of its own.
+            models.Index(fields=["status", "-priority"], name="needs_need_queue"),
+            # The merge candidates every intake lists: the same caller (or resident) and
+            # category. Both columns in one index: with one column only, and statistics behind
+            # a surge, PostgreSQL also read the area's index, whose entries grow with the
+            # table. The resident's index also serves the foreign key.
+            models.Index(
+                fields=["caller_phone_index", "category"], name="needs_need_phone_category"
+            ),
+            models.Index(fields=["resident", "category"], name="needs_need_resident_category"),
+        ]
         constraints = [
+            # A constraint, not unique=True: the field's unique would add a LIKE twin index on
+            # PostgreSQL that no lookup uses (the code is only ever looked up whole).
+            models.UniqueConstraint(fields=["tracking_code"], name="needs_need_tracking_code_once"),
             models.UniqueConstraint(
                 fields=["hotline_order_no"],
                 condition=~models.Q(hotline_order_no=""),
@@ -396,7 +411,10 @@ class TriageSettings(models.Model):
 class IdempotencyKey(models.Model):
     """A creating POST's key, per user: the body's hash and the answer given, to replay."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: needs_idempotency_key_once (user, key) leads with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=255)
     scope = models.CharField(max_length=100)  # which endpoint
     body_hash = models.CharField(max_length=64)

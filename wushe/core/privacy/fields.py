@@ -123,6 +123,10 @@ class BlindIndexField(models.CharField):
             if kwargs.get(key) == default:
                 kwargs.pop(key)
         kwargs.pop("editable", None)
+        if "db_index" not in kwargs and not kwargs.get("unique"):
+            # Indexed by default here (unlike Field): a field declared without its own index
+            # (a composite index leads with it) must say so in its migrations.
+            kwargs["db_index"] = False
         return name, path, args, kwargs
 
     @property
