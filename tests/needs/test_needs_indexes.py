@@ -20,7 +20,8 @@ ON_POSTGRESQL = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's planner and index operator classes"
 )
 
-SURGE = 10000  # requests in one building, of as many callers and residents, not analyzed
+SURGE = 10000  # requests in one building, not analyzed
+CALLERS = 50  # callers, and residents, who asked SURGE / CALLERS / 2 times each
 CATEGORIES = ["medicine", "groceries", "escort", "other"]
 
 
@@ -40,8 +41,8 @@ def _on(table: str, *columns: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_needs_need_indexes_fit_the_queries():
-    assert _on("needs_need", "caller_phone_index", "category")
-    assert _on("needs_need", "resident_id", "category")  # the foreign key's too
+    assert _on("needs_need", "caller_phone_index", "category", "id")
+    assert _on("needs_need", "resident_id", "category", "id")  # the foreign key's too
     assert _on("needs_need", "status", "priority")  # every filter on status
     for alone in ("caller_phone_index", "resident_id", "status"):
         assert _on("needs_need", alone) == [], alone
@@ -110,7 +111,10 @@ def _index_columns(table: str) -> dict[str, tuple[str, ...]]:
 @ON_POSTGRESQL
 @pytest.mark.django_db
 @pytest.mark.parametrize("by", ["caller_phone_index", "resident_id"])
-def test_merge_candidates_use_one_index_of_both_columns_with_stale_statistics(by, people, street):
+@pytest.mark.parametrize("caller", ["known", "new"])
+def test_merge_candidates_use_one_index_of_both_columns_with_stale_statistics(
+    by, caller, people, street
+):
     # A table without statistics (never analyzed, as after a surge that autovacuum has not
     # caught up with): a temporary copy of needs_need with the same columns and indexes, no
     # statistics and no autovacuum, which the compiled query reads instead of the table
@@ -124,20 +128,31 @@ def test_merge_candidates_use_one_index_of_both_columns_with_stale_statistics(by
             "caller_phone_index, category, description, medical_emergency, critical_condition, "
             "channel, tracking_code, hotline_order_no, status, outcome, outcome_note, priority, "
             "priority_breakdown) "
-            "SELECT now(), now(), %s, CASE WHEN g %% 2 = 0 THEN g END, "
-            "CASE WHEN g %% 2 = 1 THEN encode(sha256(g::text::bytea), 'hex') END, "
+            "SELECT now(), now(), %s, CASE WHEN g %% 2 = 0 THEN g %% %s END, "
+            "CASE WHEN g %% 2 = 1 THEN encode(sha256((g %% %s)::text::bytea), 'hex') END, "
             "(%s::varchar[])[1 + g %% 4], '', false, false, "
             "'phone', lpad(g::text, 12, '0'), '', 'triaged', '', '', g %% 100, '{}' "
             "FROM generate_series(1, %s) AS g",
-            [street.building_a1.pk, CATEGORIES, SURGE],
+            [street.building_a1.pk, CALLERS, CALLERS, CATEGORIES, SURGE],
         )
-    # A new request of a caller (odd rows) or resident (even rows) who asked once before.
+    # Callers (odd rows) and residents (even rows) who asked several times each (so that the
+    # statistics, once gathered, know their most common values). A new request of one who
+    # asked before, or of a new caller: found through the index of all three columns, which
+    # gives the latest few in order (neither the area's index nor a walk of the primary key).
     last = SURGE - 1 if by == "caller_phone_index" else SURGE
+    who = last % CALLERS if caller == "known" else CALLERS + 7
     need = Need(pk=SURGE + 1, area=street.building_a1, category=CATEGORIES[last % 4])
     if by == "resident_id":
-        need.resident_id = last
+        need.resident_id = who
     else:
-        need.caller_phone_index = _phone_index(last)
+        need.caller_phone_index = _phone_index(who)
+    expected = [
+        f"{g:012d}"
+        for g in range(SURGE, 0, -1)
+        if g % 2 == (1 if by == "caller_phone_index" else 0)
+        and g % CALLERS == who
+        and g % 4 == last % 4
+    ][:5]
     statements = []
     # What the intake sends (with the new request's key) and what the API answer lists.
     for read in (
@@ -145,13 +160,13 @@ def test_merge_candidates_use_one_index_of_both_columns_with_stale_statistics(by
         lambda: selectors.need_merge_candidates_recent(need, people.worker_a),
     ):
         with CaptureQueriesContext(connection) as ctx:
-            assert [n.tracking_code for n in read()] == [f"{last:012d}"]
+            assert [n.tracking_code for n in read()] == expected
         statements.append(ctx.captured_queries[-1]["sql"])
     columns = _index_columns("pg_temp.needs_need")
     for analyzed in (False, True):
         for sql in statements:
             used = [columns[name] for name in _plan_indexes(sql) if name in columns]
-            assert ("area_id",) not in used, (analyzed, used, sql)
-            assert (by, "category") in used, (analyzed, used, sql)
+            assert ("area_id",) not in used and ("id",) not in used, (analyzed, used, sql)
+            assert (by, "category", "id") in used, (analyzed, used, sql)
         with connection.cursor() as cursor:
             cursor.execute('ANALYZE "needs_need"')

@@ -147,14 +147,18 @@ class Need(ProtectedFieldsMixin, TimeStampedModel):
         indexes = [
             # Also every filter on status alone (status = / IN …): no index of its own.
             models.Index(fields=["status", "-priority"], name="needs_need_queue"),
-            # The merge candidates every intake lists: the same caller (or resident) and
-            # category. Both columns in one index: with one column only, and statistics behind
-            # a surge, PostgreSQL also read the area's index, whose entries grow with the
-            # table. The resident's index also serves the foreign key.
+            # The merge candidates every intake lists: the latest few (ORDER BY id DESC
+            # LIMIT 5) of the same caller (or resident) and category. With one column only,
+            # and statistics behind a surge, PostgreSQL also read the area's index, whose
+            # entries grow with the table; with the id, the index gives the latest in order
+            # and the scan stops after five (no sort of a frequent caller's every request).
+            # The resident's index also serves the foreign key.
             models.Index(
-                fields=["caller_phone_index", "category"], name="needs_need_phone_category"
+                fields=["caller_phone_index", "category", "id"], name="needs_need_phone_category"
             ),
-            models.Index(fields=["resident", "category"], name="needs_need_resident_category"),
+            models.Index(
+                fields=["resident", "category", "id"], name="needs_need_resident_category"
+            ),
         ]
         constraints = [
             # A constraint, not unique=True: the field's unique would add a LIKE twin index on

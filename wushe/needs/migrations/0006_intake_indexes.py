@@ -36,11 +36,11 @@ class Migration(migrations.Migration):
     operations = [
         wushe.core.migration_ops.AddIndexOnline(
             model_name='need',
-            index=models.Index(fields=['caller_phone_index', 'category'], name='needs_need_phone_category'),
+            index=models.Index(fields=['caller_phone_index', 'category', 'id'], name='needs_need_phone_category'),
         ),
         wushe.core.migration_ops.AddIndexOnline(
             model_name='need',
-            index=models.Index(fields=['resident', 'category'], name='needs_need_resident_category'),
+            index=models.Index(fields=['resident', 'category', 'id'], name='needs_need_resident_category'),
         ),
         wushe.core.migration_ops.DropFieldIndex(
             model_name='need',
