@@ -129,3 +129,18 @@ def test_uniqueness_is_carried_by_the_index(street):
     Person.objects.create(area=street.grid_a1, id_number=None)
     Person.objects.create(area=street.grid_a1, id_number="")
     assert Person.objects.count() == 3
+
+
+def test_the_short_ways_for_mobiles_give_what_phonenumbers_gives():
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(5)
+    numbers = [f"1{rng.randint(3, 9)}{rng.randint(0, 10**9 - 1):09d}" for _ in range(2000)]
+    numbers += ["13000000000", "19999999999", "14500000001", "16612345678"]
+    for text in numbers:
+        parsed = phonenumbers.parse(text, "CN")
+        expected = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert normalise("phone", text) == expected.lstrip("+")
+        assert normalise("phone", f"+86{text}") == expected.lstrip("+")

@@ -22,6 +22,7 @@ from wushe.core.privacy.keys import KeyedHash, blind_index_hash
 
 TAIL_LENGTH = 4
 _CN_MOBILE_E164 = re.compile(r"\+861[3-9]\d{9}")
+_CN_MOBILE = re.compile(r"1[3-9]\d{9}")  # as most are typed: 11 digits, no country code
 _NOT_DIGIT = re.compile(r"\D")
 _SPACES = re.compile(r"\s+")
 Normaliser = Callable[[str], str]
@@ -49,6 +50,8 @@ def normalise_phone(value: str) -> str:
         return ""
     if _CN_MOBILE_E164.fullmatch(text):
         return text[1:]  # already what phonenumbers would write (tested): skip the parse
+    if _CN_MOBILE.fullmatch(text):
+        return f"86{text}"  # what phonenumbers makes of it (tested): skip the parse
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
