@@ -33,6 +33,7 @@ from django.db import connections, models, transaction
 from django.db.models import NOT_PROVIDED, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.subqueries import InsertQuery
+from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 
@@ -180,9 +181,9 @@ def let_psycopg_keep_long_statements() -> None:
         from psycopg import _queries
     except ImportError:  # SQLite only
         return
-    _queries.MAX_CACHED_STATEMENT_PARAMS = max(
-        _queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_PARAMS
-    )
+    limit = getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", None)
+    if isinstance(limit, int):  # another psycopg may name it otherwise: never fail to start
+        _queries.MAX_CACHED_STATEMENT_PARAMS = max(limit, PSYCOPG_CACHED_PARAMS)
 
 
 _SEQUENCES: dict[tuple[type[models.Model], str], str] = {}
@@ -341,7 +342,7 @@ class PrecompiledInsert:
             if plain is not None:
                 value = getattr(obj, f.attname)
                 if type(value) in plain and (value is not None or f.null):
-                    if type(value) is not datetime.datetime or value.tzinfo is not None:
+                    if type(value) is not datetime.datetime or timezone.is_aware(value):
                         values.append(value)
                         continue
             values.append(compiler.prepare_value(f, compiler.pre_save_val(f, obj)))
@@ -363,9 +364,11 @@ class PrecompiledInsert:
         c = self._compiled.get(compiled_for)
         if c is None:
             with self._lock:
-                c = self._compiled[compiled_for] = _CompiledInsert(
-                    model, self.using, with_key=with_key
-                )
+                c = self._compiled.get(compiled_for)
+                if c is None:
+                    c = self._compiled[compiled_for] = _CompiledInsert(
+                        model, self.using, with_key=with_key
+                    )
         return c
 
     def _prepare_rows(
@@ -425,6 +428,11 @@ def insert_together(*groups: Group, using: str = "default") -> None:
     _write(list(groups), _prepare_groups(groups, using), using)
 
 
+class NotDeferrableError(Exception):
+    """A row that ``PendingInserts`` cannot prepare now (it needs ``save()``): the caller
+    writes on its transaction path instead."""
+
+
 class PendingInserts:
     """New rows a service has made but not written, for its caller to write in one
     statement with rows of its own (``write``, as ``insert_together``). Each row's values
@@ -437,8 +445,11 @@ class PendingInserts:
         self._prepared: list[Prepared | None] = []
 
     def add(self, insert: PrecompiledInsert, objs: list[models.Model]) -> None:
+        [prepared] = _prepare_groups([(insert, objs)], self.using)
+        if prepared is None:
+            raise NotDeferrableError(insert.model)
         self._groups.append((insert, objs))
-        self._prepared += _prepare_groups([(insert, objs)], self.using)
+        self._prepared.append(prepared)
 
     def write(self, *more: Group) -> None:
         """This batch's rows and ``more`` in one statement (all stored, or none)."""
@@ -455,10 +466,15 @@ def _prepare_groups(groups: Iterable[Group], using: str) -> list[Prepared | None
 def _write(groups: list[Group], prepared: list[Prepared | None], using: str) -> None:
     connection = connections[using]
     if any(p is None for p in prepared):
+        # Rows already prepared keep their values (the answer may show them); only the
+        # others are prepared (and saved) now.
         with transaction.atomic(using, savepoint=False):
-            for insert, objs in groups:
-                for obj in objs:
-                    insert.insert(obj)
+            for (insert, objs), p in zip(groups, prepared, strict=True):
+                if p is None:
+                    for obj in objs:
+                        insert.insert(obj)
+                else:
+                    _write([(insert, objs)], [p], using)
         return
     quote = connection.ops.quote_name
     queries: list[str] = []

@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from wushe.core.precompiled import Group, PendingInserts, PrecompiledInsert
+from wushe.core.precompiled import Group, NotDeferrableError, PendingInserts, PrecompiledInsert
 from wushe.needs import errors
 from wushe.needs.models import IdempotencyKey
 
@@ -75,12 +75,16 @@ def idempotent(
         else None
     )
     if not key:
-        if pending is None:
-            return handler(None) if deferred else handler()
-        response = handler(pending)
-        if response.status_code < 400:
-            _write(pending)
-        return response
+        if pending is not None:
+            try:
+                response = handler(pending)
+            except NotDeferrableError:
+                pending = None  # nothing written yet: the transaction path
+            else:
+                if response.status_code < 400:
+                    _write(pending)
+                return response
+        return handler(None) if deferred else handler()
     if len(key) > 255:
         raise errors.UnprocessableError(errors.IDEMPOTENCY_KEY_TOO_LONG, field=HEADER)
     digest = body_hash(request)
@@ -99,7 +103,11 @@ def idempotent(
 
     try:
         if pending is not None:
-            response = handler(pending)
+            try:
+                response = handler(pending)
+            except NotDeferrableError:
+                pending = None  # nothing written yet: the transaction path
+        if pending is not None:
             if response.status_code >= 400:
                 raise _FailedAnswerError(response)
             _write(pending, (_KEY_INSERT, [key_row(response)]))

@@ -108,9 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # (server-side binding) and prepares a statement the second time a connection runs it, so
 # the server parses and plans the hot path's queries once per connection rather than once
 # per request. The second time rather than psycopg's default sixth: a rolled-back
-# transaction (an intake retry whose key is already stored) drops a connection's prepared
+# transaction or savepoint (a write that failed inside one) drops a connection's prepared
 # statements, and a query run only once (a report, an import's last short batch) is still
-# never prepared. Off behind PgBouncer in transaction mode before 1.22 (docs/operations.md).
+# never prepared. (An API intake retry fails one statement in autocommit mode: no rollback,
+# nothing dropped.) Off behind PgBouncer in transaction mode before 1.22 (docs/operations.md).
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
