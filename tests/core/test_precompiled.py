@@ -22,7 +22,7 @@ from wushe.core.precompiled import (
 )
 from wushe.core.privacy import ProtectedFieldsMixin
 from wushe.core.privacy.keys import decrypt
-from wushe.needs.models import IdempotencyKey, Need, NeedEvent
+from wushe.needs.models import IdempotencyKey, Need, NeedEvent, Status
 
 TOKENS = PrecompiledQuery(
     lambda key: Token.objects.select_related("user__scope_area").filter(key=key)
@@ -430,6 +430,7 @@ def test_values_not_of_the_fields_own_type_are_prepared_by_the_field_as_save_doe
         return Need(
             area=street.building_a1, category="medicine", channel="phone", caller_name="王",
             days_medicine_left="3", medical_emergency=1, deadline=deadline,
+            status=Status.TRIAGED,
             tracking_code=code, taken_in_by_id=str(people.worker_a.pk),
         )  # fmt: skip
 
@@ -438,6 +439,7 @@ def test_values_not_of_the_fields_own_type_are_prepared_by_the_field_as_save_doe
     slow.save(force_insert=True)
     a, b = _stored(Need, fast.pk), _stored(Need, slow.pk)
     assert a["days_medicine_left"] == b["days_medicine_left"] == 3
+    assert a["status"] == b["status"] == "triaged"  # a TextChoices member, as its value
     assert a["medical_emergency"] is b["medical_emergency"] is True
     assert a["taken_in_by_id"] == b["taken_in_by_id"] == people.worker_a.pk
     assert a["deadline"] == b["deadline"]

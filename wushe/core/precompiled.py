@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, models, transaction
+from django.db.backends.postgresql.compiler import InsertUnnest
 from django.db.models import NOT_PROVIDED, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.subqueries import InsertQuery
@@ -217,19 +218,23 @@ def next_key(model: type[models.Model], using: str = "default") -> int:
 # pre_save reads the attribute and get_db_prep_save gives the value back (an aware datetime
 # for DateTimeField). For these the per-field calls are skipped; any other field, or value,
 # goes through the field's own methods.
+# Char and text fields send any str as it is (to_python returns a str subclass, a
+# TextChoices member, unchanged); the others only values of exactly these types; None
+# where the field is nullable.
+_ANY_STR: tuple[type, ...] = (str,)
 _PLAIN_TYPES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
-    models.CharField: (str, type(None)),
-    models.TextField: (str, type(None)),
-    models.BooleanField: (bool, type(None)),
-    models.IntegerField: (int, type(None)),
-    models.BigIntegerField: (int, type(None)),
-    models.SmallIntegerField: (int, type(None)),
-    models.PositiveIntegerField: (int, type(None)),
-    models.PositiveSmallIntegerField: (int, type(None)),
+    models.CharField: _ANY_STR,
+    models.TextField: _ANY_STR,
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
     models.AutoField: (int,),
     models.BigAutoField: (int,),
-    models.ForeignKey: (int, type(None)),
-    models.DateTimeField: (datetime.datetime, type(None)),
+    models.ForeignKey: (int,),
+    models.DateTimeField: (datetime.datetime,),
 }
 
 
@@ -262,7 +267,8 @@ class _CompiledInsert:
         compiler.returning_fields = self.returning
         [(self.sql, _params)] = compiler.as_sql()
         self.returning_params = list(compiler.returning_params)
-        self.many: dict[int, str] = {}  # multi-row statements (insert_together), per row count
+        # Multi-row statements (insert_together) per row count: SQL, and whether UNNEST.
+        self.many: dict[int, tuple[str, bool]] = {}
         self.plain = [
             _plain_types(f) if connections[using].vendor == "postgresql" else None
             for f in self.fields
@@ -337,14 +343,23 @@ class PrecompiledInsert:
             return None
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         compiler = c.compiler
-        values = []
+        values: list[Any] = []
         for f, plain in zip(c.fields, c.plain, strict=True):
             if plain is not None:
                 value = getattr(obj, f.attname)
-                if type(value) in plain and (value is not None or f.null):
-                    if type(value) is not datetime.datetime or timezone.is_aware(value):
+                if value is None:
+                    if f.null:
                         values.append(value)
                         continue
+                elif plain is _ANY_STR:
+                    if isinstance(value, str):  # TextChoices members too, as to_python
+                        values.append(value)
+                        continue
+                elif type(value) in plain and (
+                    type(value) is not datetime.datetime or timezone.is_aware(value)
+                ):
+                    values.append(value)
+                    continue
             values.append(compiler.prepare_value(f, compiler.pre_save_val(f, obj)))
         return c, values
 
@@ -388,18 +403,27 @@ class PrecompiledInsert:
             return statement.sql, [*value_rows[0], *statement.returning_params], statement
         compiler = statement.compiler
         # Django's own placeholders and parameters for these rows (on PostgreSQL one array
-        # per column, UNNEST), in the statement compiled once for this many rows.
-        _placeholders, param_rows = compiler.assemble_as_sql(statement.fields, value_rows)
-        sql = statement.many.get(len(objs))
-        if sql is None:
+        # per column, UNNEST), in the statement compiled once for this many rows. Where
+        # Django chose UNNEST for these fields, later rows' arrays are made here, as Django
+        # makes them (unless a value is an expression, which Django would not put in one).
+        many = statement.many.get(len(objs))
+        if (
+            many is not None
+            and many[1]
+            and not any(hasattr(v, "as_sql") for row in value_rows for v in row)
+        ):
+            params = [list(column) for column in zip(*value_rows, strict=True)]
+            return many[0], [*params, *statement.returning_params], statement
+        placeholders, param_rows = compiler.assemble_as_sql(statement.fields, value_rows)
+        if many is None:
             query = InsertQuery(self.model)
             query.insert_values(statement.fields, [self.model() for _ in objs])
-            many = query.get_compiler(using=self.using)
-            many.returning_fields = statement.returning
-            [(sql, _params)] = many.as_sql()
-            statement.many[len(objs)] = sql
+            compiled = query.get_compiler(using=self.using)
+            compiled.returning_fields = statement.returning
+            [(sql, _params)] = compiled.as_sql()
+            many = statement.many[len(objs)] = (sql, isinstance(placeholders, InsertUnnest))
         params = [p for row in param_rows for p in row]
-        return sql, [*params, *statement.returning_params], statement
+        return many[0], [*params, *statement.returning_params], statement
 
     def _inserted(self, obj: models.Model, row: Any, c: _CompiledInsert) -> None:
         if c.converters:
