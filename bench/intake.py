@@ -90,6 +90,40 @@ def prepare(database_url: str) -> str:
     return next(line.split()[1] for line in out.stdout.splitlines() if line.startswith("TOKEN"))
 
 
+def cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the gunicorn processes (the master and its
+    workers) and by all PostgreSQL processes on this machine (the scratch database's
+    backends, and the server's own writers): sampled around a run, divided by the answers,
+    the CPU each path costs under load, steadier than throughput on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    web = database = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == server_pid or int(fields[1]) == server_pid:
+            web += used
+        elif name.startswith("postgres"):
+            database += used
+    return web, database
+
+
+def measured(load, server_pid: int, *args) -> dict:  # noqa: ANN001 - drive or drive_wrk
+    before = cpu_seconds(server_pid)
+    result = load(*args)
+    after = cpu_seconds(server_pid)
+    answered = max(result["sent"] - result.get("errors", 0), 1)
+    result["web_cpu_ms"] = (after[0] - before[0]) / answered * 1000
+    result["db_cpu_ms"] = (after[1] - before[1]) / answered * 1000
+    return result
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -316,10 +350,14 @@ def main() -> None:
     try:
         load(port, "/bench/floor/", "", 2, args.concurrency)  # warm-up (connections, caches)
         before = count_rows(database_url)
-        floor = load(port, "/bench/floor/", "", args.seconds, args.concurrency)
+        floor = measured(
+            load, server.pid, port, "/bench/floor/", "", args.seconds, args.concurrency
+        )
         floor_rows = count_rows(database_url) - before
         before = count_rows(database_url)
-        api = load(port, "/api/v1/needs/", token, args.seconds, args.concurrency)
+        api = measured(
+            load, server.pid, port, "/api/v1/needs/", token, args.seconds, args.concurrency
+        )
         api_rows = count_rows(database_url) - before
     finally:
         server.terminate()
@@ -332,13 +370,16 @@ def main() -> None:
     )
     print(f"intake on PostgreSQL, gunicorn {args.workers} {kind} workers, {cores} cores, "
           f"{args.client} client, {args.concurrency} connections, {args.seconds:.0f} s per run")  # fmt: skip
-    print(f"{'':<26}{'accepted/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'sent':>8}{'errors':>8}")
+    print(
+        f"{'':<26}{'accepted/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'sent':>8}{'errors':>8}"
+        f"{'web CPU ms':>12}{'PG CPU ms':>11}"
+    )
     # The floor has no idempotency: each of its retries is a second row, so its count check
     # is rows == accepted answers.
     for name, r in (("POST /api/v1/needs/", api), ("floor (insert one row)", floor)):
         print(
             f"{name:<26}{r['accepted_per_s']:>11.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-            f"{r['sent']:>8}{r['errors']:>8}"
+            f"{r['sent']:>8}{r['errors']:>8}{r['web_cpu_ms']:>12.2f}{r['db_cpu_ms']:>11.2f}"
         )
     print(f"API vs floor throughput: {api['accepted_per_s'] / floor['accepted_per_s']:.0%}")
     # A request still in flight when the client stopped may have been stored; its key is then
