@@ -21,8 +21,11 @@ import phonenumbers
 from wushe.core.privacy.keys import KeyedHash, blind_index_hash
 
 TAIL_LENGTH = 4
-_CN_MOBILE_E164 = re.compile(r"\+861[3-9]\d{9}")
-_CN_MOBILE = re.compile(r"1[3-9]\d{9}")  # as most are typed: 11 digits, no country code
+# ASCII digits only ([0-9], not \d: NFKC leaves other scripts' digits as they are).
+_CN_MOBILE_E164 = re.compile(r"\+861[3-9][0-9]{9}")
+# As most are typed: 11 digits, no country code. Not 179: phonenumbers reads "179xx" as a
+# carrier prefix to strip, so those go through its parse as before.
+_CN_MOBILE = re.compile(r"1(?:[3-689][0-9]|7[0-8])[0-9]{8}")
 _NOT_DIGIT = re.compile(r"\D")
 _SPACES = re.compile(r"\s+")
 Normaliser = Callable[[str], str]
