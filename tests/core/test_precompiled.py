@@ -444,3 +444,25 @@ def test_values_not_of_the_fields_own_type_are_prepared_by_the_field_as_save_doe
     assert a["taken_in_by_id"] == b["taken_in_by_id"] == people.worker_a.pk
     assert a["deadline"] == b["deadline"]
     assert Need.objects.get(pk=fast.pk).deadline == deadline
+
+
+def test_a_row_holding_an_expression_is_saved_by_save(people, street):
+    from django.db.models.functions import Now
+
+    rows = [ActionLog(action="a.b.expr", created_at=Now()), ActionLog(action="a.b.expr")]
+    insert_together((PrecompiledInsert(ActionLog), rows))
+    PrecompiledInsert(ActionLog).insert(ActionLog(action="a.b.expr", data={"one": 1}))
+    assert ActionLog.objects.filter(action="a.b.expr").count() == 3
+
+
+@POSTGRES
+def test_integer_values_go_with_the_type_django_gives_them(people, street):
+    insert = PrecompiledInsert(Need, plain_saves=(ProtectedFieldsMixin,))
+    need = Need(area=street.building_a1, category="medicine", channel="phone",
+                caller_name="王", tracking_code="INTS0001", priority=5, days_food_left=4)  # fmt: skip
+    c, values = insert._prepare(need)
+    sent = dict(zip([f.attname for f in c.fields], values, strict=True))
+    for name, value in (("priority", 5), ("days_food_left", 4)):
+        django_sends = Need._meta.get_field(name).get_db_prep_save(value, connection)
+        assert type(sent[name]) is type(django_sends) and sent[name] == value, name
+    assert type(sent["area_id"]) is int  # a key to an auto field: a plain int, as Django sends

@@ -226,11 +226,9 @@ _PLAIN_TYPES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
     models.CharField: _ANY_STR,
     models.TextField: _ANY_STR,
     models.BooleanField: (bool,),
-    models.IntegerField: (int,),
-    models.BigIntegerField: (int,),
-    models.SmallIntegerField: (int,),
-    models.PositiveIntegerField: (int,),
-    models.PositiveSmallIntegerField: (int,),
+    # Not the integer fields: on psycopg 3 Django sends their values as Int2/Int4/Int8 (a
+    # bare int's parameter type would follow its size, one prepared statement per size).
+    # Auto fields, and keys to them, are sent as plain ints.
     models.AutoField: (int,),
     models.BigAutoField: (int,),
     models.ForeignKey: (int,),
@@ -245,8 +243,6 @@ def _plain_types(field: models.Field[Any, Any]) -> tuple[type, ...] | None:
     if isinstance(field, models.ForeignKey) and type(field.target_field) not in (
         models.AutoField,
         models.BigAutoField,
-        models.IntegerField,
-        models.BigIntegerField,
     ):
         return None
     return types
@@ -360,7 +356,10 @@ class PrecompiledInsert:
                 ):
                     values.append(value)
                     continue
-            values.append(compiler.prepare_value(f, compiler.pre_save_val(f, obj)))
+            value = compiler.prepare_value(f, compiler.pre_save_val(f, obj))
+            if hasattr(value, "as_sql"):
+                return None  # an expression (F(), Now()): not a value for a placeholder
+            values.append(value)
         return c, values
 
     def _statement(self, obj: models.Model) -> _CompiledInsert | None:
@@ -405,13 +404,9 @@ class PrecompiledInsert:
         # Django's own placeholders and parameters for these rows (on PostgreSQL one array
         # per column, UNNEST), in the statement compiled once for this many rows. Where
         # Django chose UNNEST for these fields, later rows' arrays are made here, as Django
-        # makes them (unless a value is an expression, which Django would not put in one).
+        # makes them.
         many = statement.many.get(len(objs))
-        if (
-            many is not None
-            and many[1]
-            and not any(hasattr(v, "as_sql") for row in value_rows for v in row)
-        ):
+        if many is not None and many[1]:
             params = [list(column) for column in zip(*value_rows, strict=True)]
             return many[0], [*params, *statement.returning_params], statement
         placeholders, param_rows = compiler.assemble_as_sql(statement.fields, value_rows)
