@@ -261,6 +261,8 @@ def test_token_create_reads_user_and_scope_at_once_and_caches_nothing(api, peopl
     # The token query brings the scope area; the only area query is the request's building.
     assert sum(s.lstrip().startswith("SELECT") and 'FROM "areas_area"' in s for s in sql) == 1
     assert not any('FROM "needs_task"' in s for s in sql)
+    # Neither the scope area's outline nor the building's is read (a polygon on every request).
+    assert not any('"areas_area"."geometry"' in s for s in sql)
     # A scope change applies to the very next request: the building is now out of scope.
     worker.scope_area = street.community_b
     worker.save(update_fields=["scope_area"])
@@ -362,3 +364,19 @@ def test_api_pool_leaves_out_tasks_the_volunteer_declined(api, people, street):
     login(api, peer)
     listed = {t["id"] for t in api.get("/api/v1/tasks/?pool=1").data["results"]}
     assert listed == {declined.pk, kept.pk}
+
+
+def test_the_scope_areas_outline_is_still_there_when_asked_for(people, street):
+    from rest_framework.authtoken.models import Token
+
+    from wushe.accounts.authentication import TokenAuthentication
+
+    outline = {"type": "Polygon", "coordinates": [[[121.5, 31.2], [121.6, 31.2], [121.5, 31.3],
+                                                   [121.5, 31.2]]]}  # fmt: skip
+    area = people.worker_a.scope_area
+    area.geometry = outline
+    area.save(update_fields=["geometry"])
+    key = Token.objects.create(user=people.worker_a).key
+    user, _token = TokenAuthentication().authenticate_credentials(key)
+    assert "geometry" in user.scope_area.get_deferred_fields()
+    assert user.scope_area.geometry == outline  # read when asked for

@@ -20,8 +20,13 @@ from wushe.accounts import errors
 from wushe.accounts.services import token_expired
 from wushe.core.precompiled import PrecompiledQuery
 
+# Without the scope area's outline (GeoJSON, a polygon of many points for a street), which
+# no API request reads: it was read and parsed on every request; a page that draws it reads
+# it then (deferred).
 TOKEN_WITH_USER_AND_SCOPE = PrecompiledQuery(
-    lambda key: Token.objects.select_related("user__scope_area").filter(key=key)
+    lambda key: Token.objects.select_related("user__scope_area")
+    .defer("user__scope_area__geometry")
+    .filter(key=key)
 )
 
 

@@ -38,7 +38,8 @@ def area_get_for(actor: Any, code: str) -> Area:
     return get_scoped(Area.objects.select_related("parent", "merged_into"), actor, code=code)
 
 
-_AREA_BY_CODE = PrecompiledQuery(lambda code: Area.objects.filter(code=code))
+# Without the outline (GeoJSON), which an intake never reads (deferred: read if asked for).
+_AREA_BY_CODE = PrecompiledQuery(lambda code: Area.objects.defer("geometry").filter(code=code))
 
 
 def area_by_code_for(actor: Any, code: str) -> Area:
