@@ -20,6 +20,12 @@ values the query holds itself (a fixed ``status__in`` list) stay as compiled. Th
 passed per call go to the database driver as they are, so they must be what the column
 stores. A position typed ``StartsWith`` takes a string used in a ``__startswith`` filter
 (an area path prefix): each call escapes it for LIKE as Django does.
+
+``PrecompiledInsert`` is ``save(force_insert=True)`` with the INSERT compiled once;
+``insert_together`` writes rows of several models in one statement (data-modifying ``WITH``
+queries on PostgreSQL); ``PendingInserts`` holds rows a service has made, prepared but not
+written, for its caller to write with its own in one statement, in autocommit mode (the API
+intake: ``needs.idempotency``), a row's key taken beforehand by ``all_after_next_key``.
 """
 
 from __future__ import annotations
@@ -389,8 +395,9 @@ class PrecompiledInsert:
         self, objs: list[models.Model]
     ) -> tuple[str, list[Any], _CompiledInsert] | None:
         """One INSERT of ``objs``: its SQL, its values and the compiled statement (whose
-        ``returning`` fields it returns); ``None`` when ``save()`` must insert them. One row: the compiled statement; several: compiled
-        by Django for them, as ``bulk_create`` does."""
+        ``returning`` fields it returns); ``None`` when ``save()`` must insert them. One row:
+        the compiled statement; several: compiled by Django for them, as ``bulk_create``
+        does."""
         prepared = [self._prepare(obj) for obj in objs]
         if any(p is None for p in prepared):
             return None
