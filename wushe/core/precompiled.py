@@ -232,17 +232,32 @@ _PLAIN_TYPES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
     models.CharField: _ANY_STR,
     models.TextField: _ANY_STR,
     models.BooleanField: (bool,),
-    # Not the integer fields: on psycopg 3 Django sends their values as Int2/Int4/Int8 (a
-    # bare int's parameter type would follow its size, one prepared statement per size).
-    # Auto fields, and keys to them, are sent as plain ints.
+    # Auto fields, and keys to them, are sent as plain ints; the other integer fields as
+    # Django sends them on psycopg 3, wrapped in Int2/Int4/Int8 (``_INTEGER_FIELDS``: a bare
+    # int's parameter type would follow its size, one prepared statement per size).
     models.AutoField: (int,),
     models.BigAutoField: (int,),
     models.ForeignKey: (int,),
     models.DateTimeField: (datetime.datetime,),
 }
+_INTEGER_FIELDS = (
+    models.IntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+)
+
+Plain = tuple[tuple[type, ...], Callable[[Any], Any] | None]
 
 
-def _plain_types(field: models.Field[Any, Any]) -> tuple[type, ...] | None:
+def _plain(field: models.Field[Any, Any], using: str) -> Plain | None:
+    """The exact types ``field`` sends as they are (or wrapped as Django wraps them), or
+    ``None`` when its own methods must prepare every value."""
+    if type(field) in _INTEGER_FIELDS:
+        wrappers = getattr(connections[using].ops, "integerfield_type_map", None)
+        return (int,), (wrappers or {}).get(field.get_internal_type())
     types = _PLAIN_TYPES.get(type(field))
     if types is None or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return None
@@ -251,7 +266,7 @@ def _plain_types(field: models.Field[Any, Any]) -> tuple[type, ...] | None:
         models.BigAutoField,
     ):
         return None
-    return types
+    return types, None
 
 
 class _CompiledInsert:
@@ -272,7 +287,7 @@ class _CompiledInsert:
         # Multi-row statements (insert_together) per row count: SQL, and whether UNNEST.
         self.many: dict[int, tuple[str, bool]] = {}
         self.plain = [
-            _plain_types(f) if connections[using].vendor == "postgresql" else None
+            _plain(f, using) if connections[using].vendor == "postgresql" else None
             for f in self.fields
         ]
         self.compiler = compiler
@@ -348,19 +363,20 @@ class PrecompiledInsert:
         values: list[Any] = []
         for f, plain in zip(c.fields, c.plain, strict=True):
             if plain is not None:
+                types, wrap = plain
                 value = getattr(obj, f.attname)
                 if value is None:
                     if f.null:
                         values.append(value)
                         continue
-                elif plain is _ANY_STR:
+                elif types is _ANY_STR:
                     if isinstance(value, str):  # TextChoices members too, as to_python
                         values.append(value)
                         continue
-                elif type(value) in plain and (
+                elif type(value) in types and (
                     type(value) is not datetime.datetime or timezone.is_aware(value)
                 ):
-                    values.append(value)
+                    values.append(value if wrap is None else wrap(value))
                     continue
             value = compiler.prepare_value(f, compiler.pre_save_val(f, obj))
             if hasattr(value, "as_sql"):
