@@ -1,13 +1,31 @@
-"""How every import command prints its report: JSON for scripts (the keys stay English), or a
-line a person reads, in the product's language, followed by each rejected row; a rejected row
-makes the command exit 1."""
+"""What every import command shares: its arguments (the file, --dry-run, --json, --as-user),
+and how it prints its report: JSON for scripts (the keys stay English), or a line a person
+reads, in the product's language, followed by each rejected row; a rejected row makes the
+command exit 1."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+def add_import_arguments(parser: Any) -> None:
+    """The file and the options every import command takes; a command adds its own after."""
+    parser.add_argument("file", type=Path)
+    parser.add_argument(
+        "--dry-run", action="store_true", help=gettext_lazy("Check every row, change nothing.")
+    )
+    parser.add_argument(
+        "--json", action="store_true", help=gettext_lazy("Print the report as JSON.")
+    )
+    parser.add_argument(
+        "--as-user",
+        help=gettext_lazy("Act as this user (scope and audit); default: the system."),
+    )
 
 
 def write_import_summary(

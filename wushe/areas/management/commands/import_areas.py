@@ -4,12 +4,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from wushe.areas.services import area_import_file
 from wushe.core.errors import ApplicationError
 from wushe.core.management.actor import command_actor
-from wushe.core.management.import_summary import write_import_summary
+from wushe.core.management.import_summary import add_import_arguments, write_import_summary
 
 
 class Command(BaseCommand):
@@ -20,17 +19,7 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument(
-            "--dry-run", action="store_true", help=gettext_lazy("Check every row, change nothing.")
-        )
-        parser.add_argument(
-            "--json", action="store_true", help=gettext_lazy("Print the report as JSON.")
-        )
-        parser.add_argument(
-            "--as-user",
-            help=gettext_lazy("Act as this user (scope and audit); default: the system."),
-        )
+        add_import_arguments(parser)
 
     def handle(self, *args, **options):
         path: Path = options["file"]

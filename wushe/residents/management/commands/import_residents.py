@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from wushe.areas.models import Area
 from wushe.core.errors import ApplicationError
 from wushe.core.management.actor import command_actor
-from wushe.core.management.import_summary import write_import_summary
+from wushe.core.management.import_summary import add_import_arguments, write_import_summary
 from wushe.residents.models import LegalBasis
 from wushe.residents.services import (
     Basis,
@@ -28,17 +28,11 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        add_import_arguments(parser)
         parser.add_argument(
             "--area",
             required=True,
             help=gettext_lazy("Code of the street, community, grid or building."),
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help=gettext_lazy("Check every row, change nothing.")
-        )
-        parser.add_argument(
-            "--json", action="store_true", help=gettext_lazy("Print the report as JSON.")
         )
         parser.add_argument(
             "--errors", type=Path, help=gettext_lazy("Write the rejected rows to this .xlsx.")
@@ -60,10 +54,6 @@ class Command(BaseCommand):
         )
         parser.add_argument("--consent-purpose", default="")
         parser.add_argument("--consent-version", default="")
-        parser.add_argument(
-            "--as-user",
-            help=gettext_lazy("Act as this user (scope and audit); default: the system."),
-        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
