@@ -35,7 +35,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, models, transaction
+from django.db import NotSupportedError, connections, models, transaction
 from django.db.backends.postgresql.compiler import InsertUnnest
 from django.db.models import NOT_PROVIDED, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
@@ -203,7 +203,7 @@ def _sequence_of(model: type[models.Model], using: str) -> str:
     if sequence is None:
         connection = connections[using]
         if connection.vendor != "postgresql":
-            raise NotImplementedError("a key taken beforehand needs PostgreSQL's sequences")
+            raise NotSupportedError("a key taken beforehand needs PostgreSQL's sequences")
         meta = model._meta
         with connection.cursor() as cursor:
             found = connection.introspection.get_sequences(cursor, meta.db_table)

@@ -68,6 +68,9 @@ def idempotent(
     the rows it creates instead of writing them; on PostgreSQL they are then written with
     the key in one statement, with no transaction around it (one statement is atomic). A
     request with files, or another database, runs as without ``deferred``."""
+    run: Callable[[PendingInserts | None], Response] = (
+        handler if deferred else (lambda _pending: handler())
+    )
     key = (request.headers.get(HEADER) or "").strip()
     pending = (
         PendingInserts()
@@ -77,14 +80,14 @@ def idempotent(
     if not key:
         if pending is not None:
             try:
-                response = handler(pending)
+                response = run(pending)
             except NotDeferrableError:
                 pending = None  # nothing written yet: the transaction path
             else:
                 if response.status_code < 400:
                     _write(pending)
                 return response
-        return handler(None) if deferred else handler()
+        return run(None)
     if len(key) > 255:
         raise errors.UnprocessableError(errors.IDEMPOTENCY_KEY_TOO_LONG, field=HEADER)
     digest = body_hash(request)
@@ -104,7 +107,7 @@ def idempotent(
     try:
         if pending is not None:
             try:
-                response = handler(pending)
+                response = run(pending)
             except NotDeferrableError:
                 pending = None  # nothing written yet: the transaction path
         if pending is not None:
@@ -113,7 +116,7 @@ def idempotent(
             _write(pending, (_KEY_INSERT, [key_row(response)]))
             return response
         with transaction.atomic():
-            response = handler(None) if deferred else handler()
+            response = run(None)
             if response.status_code >= 400:
                 raise _FailedAnswerError(response)
             _KEY_INSERT.insert(key_row(response))
