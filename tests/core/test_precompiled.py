@@ -321,6 +321,42 @@ def test_all_after_next_key_gives_the_rows_of_all_and_a_key_no_insert_takes(stre
 
 
 @POSTGRES
+def test_read_after_next_key_reads_lookups_once_beside_the_rows_of_one_query(street):
+    from wushe.core.precompiled import read_after_next_key
+
+    codes = PrecompiledQuery(
+        lambda prefix: Area.objects.filter(path__startswith=prefix).order_by("-path"),
+        types=(StartsWith,),
+    )
+    by_code = PrecompiledQuery(lambda code: Area.objects.select_related("parent").filter(code=code))
+    prefix, code = street.community_a.path, street.building_a1.code
+    expected = [a.pk for a in codes.all(prefix)]
+    assert len(expected) > 2
+    # Whatever the order of the parts: each part's own rows, in its own order, and the
+    # lookup's one object (with its related row) once, not once per row of the other part.
+    key, (rows, [area]) = read_after_next_key(
+        Need, codes.bind(prefix, many=True), by_code.bind(code)
+    )
+    again, (missing, rows_again) = read_after_next_key(
+        Need, by_code.bind("NO-SUCH-CODE"), codes.bind(prefix, many=True)
+    )
+    assert [a.pk for a in rows] == [a.pk for a in rows_again] == expected
+    assert area.pk == street.building_a1.pk and area.parent.pk == street.building_a1.parent_id
+    assert missing == [] and again > key
+    # Nothing found by the part of several rows: the lookup is still read.
+    _, (no_rows, [found]) = read_after_next_key(
+        Need, codes.bind("/nowhere/", many=True), by_code.bind(code)
+    )
+    assert no_rows == [] and found.pk == street.building_a1.pk
+    # A lookup that finds several rows is refused, as first() refuses it; so are two parts of
+    # several rows (their rows would multiply).
+    with pytest.raises(ValueError, match="several rows"):
+        read_after_next_key(Need, codes.bind(prefix))
+    with pytest.raises(ValueError, match="at most one part"):
+        read_after_next_key(Need, codes.bind(prefix, many=True), codes.bind(prefix, many=True))
+
+
+@POSTGRES
 def test_a_row_with_its_key_taken_beforehand_is_stored_as_save_stores_it(people, street):
     from wushe.core.precompiled import next_key
 

@@ -260,6 +260,9 @@ def test_token_create_reads_user_and_scope_at_once_and_caches_nothing(api, peopl
     sql = [q["sql"] for q in ctx.captured_queries]
     # The token query brings the scope area; the only area query is the request's building.
     assert sum(s.lstrip().startswith("SELECT") and 'FROM "areas_area"' in s for s in sql) == 1
+    if connection.vendor == "postgresql":  # read with the request's key and merge candidates
+        [reads] = [s for s in sql if "nextval" in s]
+        assert 'FROM "areas_area"' in reads and 'FROM "needs_need"' in reads
     assert not any('FROM "needs_task"' in s for s in sql)
     # Neither the scope area's outline nor the building's is read (a polygon on every request).
     assert not any('"areas_area"."geometry"' in s for s in sql)

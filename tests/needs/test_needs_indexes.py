@@ -156,7 +156,9 @@ def test_merge_candidates_use_one_index_of_both_columns_with_stale_statistics(
     statements = []
     # What the intake sends (with the new request's key) and what the API answer lists.
     for read in (
-        lambda: selectors.need_merge_candidates_with_key(need, people.worker_a)[1],
+        lambda: selectors.need_intake_reads(
+            need, people.worker_a, area=street.building_a1.code
+        ).merge_candidates,
         lambda: selectors.need_merge_candidates_recent(need, people.worker_a),
     ):
         with CaptureQueriesContext(connection) as ctx:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from wushe.areas.levels import ALLOWED_PARENTS, ORDER, Level
 from wushe.areas.models import Area, AreaChange
 from wushe.core.errors import NotFoundError
-from wushe.core.precompiled import PrecompiledQuery
+from wushe.core.precompiled import Bound, PrecompiledQuery
 from wushe.core.scoping import get_scoped, path_in_scope, row_in_scope, scoped
 
 
@@ -45,7 +45,17 @@ _AREA_BY_CODE = PrecompiledQuery(lambda code: Area.objects.defer("geometry").fil
 def area_by_code_for(actor: Any, code: str) -> Area:
     """The area with ``code`` (no related rows) if the actor may see it, else NotFound (404):
     the lookup every intake request makes, compiled once (core.precompiled)."""
-    area = _AREA_BY_CODE.first(str(code))
+    return area_found_for(actor, _AREA_BY_CODE.first(str(code)))
+
+
+def area_by_code_lookup(code: str) -> Bound:
+    """``area_by_code_for``'s lookup, to be read with other queries in one round trip
+    (``core.precompiled.read_after_next_key``); what it finds goes to ``area_found_for``."""
+    return _AREA_BY_CODE.bind(str(code))
+
+
+def area_found_for(actor: Any, area: Area | None) -> Area:
+    """``area`` if one was found and the actor may see it, else NotFound (404)."""
     if area is None or not row_in_scope(area, actor):
         raise NotFoundError()
     return area

@@ -25,7 +25,8 @@ stores. A position typed ``StartsWith`` takes a string used in a ``__startswith`
 ``insert_together`` writes rows of several models in one statement (data-modifying ``WITH``
 queries on PostgreSQL); ``PendingInserts`` holds rows a service has made, prepared but not
 written, for its caller to write with its own in one statement, in autocommit mode (the API
-intake: ``needs.idempotency``), a row's key taken beforehand by ``all_after_next_key``.
+intake: ``needs.idempotency``), a row's key taken beforehand with the reads it needs
+(``read_after_next_key``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db import NotSupportedError, connections, models, transaction
 from django.db.backends.postgresql.compiler import InsertUnnest
@@ -147,24 +148,15 @@ class PrecompiledQuery(Generic[M]):
         return self._objects(c, rows)
 
     def all_after_next_key(self, model: type[models.Model], *values: Any) -> tuple[int, list[M]]:
-        """A new primary key of ``model``, taken from its sequence as an INSERT takes one, and
-        this query's rows, in one round trip (PostgreSQL only): for a service that writes a
-        row, and rows referring to it, in one statement (``insert_together``) and answers
-        with what this query finds before that row exists. The key is never given twice;
-        one not used is a gap, as after a failed INSERT."""
-        c = self._get()
-        connection = connections[self.using]
-        sequence = _sequence_of(model, self.using)
-        # The one row of "_k" joined to the query's rows as they come (in the query's order);
-        # to no row at all, a row of NULLs: the query's key column tells them apart.
-        head = 'SELECT "_q".*, "_k"."key" FROM (SELECT nextval(%s::regclass) AS "key") "_k" '
-        sql = f'{head}LEFT JOIN LATERAL ({c.sql}) "_q" ON TRUE'  # noqa: S608 - Django's own SQL
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [sequence, *self._params(c, values)])
-            rows = cursor.fetchall()
-        key = rows[0][-1]
-        pk_at = c.start + c.init_list.index(c.model._meta.pk.attname)
-        return key, self._objects(c, [r[:-1] for r in rows if r[pk_at] is not None])
+        """A new primary key of ``model`` and this query's rows, in one round trip
+        (``read_after_next_key`` with this query alone)."""
+        key, (found,) = read_after_next_key(model, self.bind(*values, many=True), using=self.using)
+        return key, found
+
+    def bind(self, *values: Any, many: bool = False) -> Bound:
+        """This query with the values of one call, to be read with others in one round trip
+        (``read_after_next_key``); ``many``: the part that may find several rows."""
+        return Bound(self, values, many)
 
     def first(self, *values: Any) -> M | None:
         """The one row found, or ``None``: for lookups by a unique key (the SQL has no ORDER BY
@@ -173,6 +165,65 @@ class PrecompiledQuery(Generic[M]):
         if len(found) > 1:
             raise ValueError(f"PrecompiledQuery.first: {len(found)} rows for a unique lookup")
         return found[0] if found else None
+
+
+class Bound(NamedTuple):
+    """A ``PrecompiledQuery`` with the values of one call (``PrecompiledQuery.bind``)."""
+
+    query: PrecompiledQuery[Any]
+    values: tuple[Any, ...]
+    many: bool
+
+
+def read_after_next_key(
+    model: type[models.Model], *parts: Bound, using: str = "default"
+) -> tuple[int, list[list[Any]]]:
+    """A new primary key of ``model``, taken from its sequence as an INSERT takes one, and the
+    rows each query in ``parts`` finds, all in one round trip (PostgreSQL only): for a service
+    that reads what it needs, then writes a row and rows referring to it in one statement
+    (``PendingInserts``), and answers with what the queries found before that row existed.
+    The key is never given twice; one not used is a gap, as after a failed INSERT.
+
+    At most one part may be ``many``; the others must be lookups by a unique key (as for
+    ``first``), and each gives a list of at most one object."""
+    if sum(part.many for part in parts) > 1:
+        raise ValueError("read_after_next_key: at most one part may find several rows")
+    # The part of several rows first, numbered in its own order; each lookup joined to its
+    # first row only (or to the row of NULLs it gives when it finds none), so that a lookup's
+    # columns come once, not once per row.
+    ordered = sorted(range(len(parts)), key=lambda i: not parts[i].many)
+    compiled = [parts[i].query._get() for i in ordered]
+    select, joins, order = ['"_k"."key"'], [], ""
+    params: list[Any] = [_sequence_of(model, using)]
+    for n, (i, c) in enumerate(zip(ordered, compiled, strict=True)):
+        select.append(f'"_q{n}".*')
+        params += parts[i].query._params(c, parts[i].values)
+        if parts[i].many:
+            numbered = f'SELECT *, row_number() OVER () AS "_n" FROM ({c.sql}) "_m"'  # noqa: S608
+            joins.append(f'LEFT JOIN LATERAL ({numbered}) "_q{n}" ON TRUE')
+            order = f' ORDER BY "_q{n}"."_n"'
+        else:
+            first = 'COALESCE("_q0"."_n", 1) = 1' if order else "TRUE"  # the many part is _q0
+            joins.append(f'LEFT JOIN LATERAL ({c.sql}) "_q{n}" ON {first}')
+    key = 'FROM (SELECT nextval(%s::regclass) AS "key") "_k"'
+    sql = f"SELECT {', '.join(select)} {key} {' '.join(joins)}{order}"  # noqa: S608 - Django's
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found: list[list[Any]] = [[] for _ in parts]
+    offset = 1
+    for i, c in zip(ordered, compiled, strict=True):
+        width = c.compiler.col_count
+        # A query's rows, without the rows of NULLs (its key column tells them apart).
+        pk_at = offset + c.start + c.init_list.index(c.model._meta.pk.attname)
+        own = [r[offset : offset + width] for r in rows if r[pk_at] is not None]
+        offset += width + parts[i].many  # and the row number
+        if not parts[i].many and len(own) > 1:
+            raise ValueError("read_after_next_key: a lookup found several rows")
+        found[i] = parts[i].query._objects(c, own)
+    if offset != len(rows[0]):
+        raise ValueError("read_after_next_key: a query's columns are not its compiler's")
+    return rows[0][0], found
 
 
 # psycopg parses a query's placeholders once and keeps the result (an LRU of 128 queries),
@@ -214,7 +265,7 @@ def _sequence_of(model: type[models.Model], using: str) -> str:
 
 def next_key(model: type[models.Model], using: str = "default") -> int:
     """A new primary key of ``model`` from its sequence (PostgreSQL), as an INSERT takes one;
-    ``PrecompiledQuery.all_after_next_key`` takes one with a query's rows."""
+    ``read_after_next_key`` takes one with queries' rows."""
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT nextval(%s::regclass)", [_sequence_of(model, using)])
         return cursor.fetchone()[0]
@@ -299,7 +350,7 @@ class _CompiledInsert:
 class PrecompiledInsert:
     """``obj.save(force_insert=True)`` for a new row, with the INSERT statement compiled once
     per process and database (one statement without the auto primary key, one with it for a
-    row whose key was taken beforehand, as ``PrecompiledQuery.all_after_next_key`` does). The values are still prepared
+    row whose key was taken beforehand, as ``read_after_next_key`` does). The values are still prepared
     per call by the fields themselves (``pre_save`` and ``get_db_prep_save``: timestamps,
     encryption, blind indexes, JSON), so the row stored is the one ``save()`` would store,
     and the primary key (and any other returned column) is set on ``obj``.
@@ -464,7 +515,7 @@ def insert_together(*groups: Group, using: str = "default") -> None:
     while a group needs ``save()``, each row is inserted by ``PrecompiledInsert.insert``,
     all in one transaction: either way all rows are stored or none, so a caller in autocommit
     mode needs no transaction of its own. A row may refer to another row of the same call
-    only by a key taken beforehand (``PrecompiledQuery.all_after_next_key``): PostgreSQL runs
+    only by a key taken beforehand (``read_after_next_key``): PostgreSQL runs
     the ``WITH`` queries in no set order, and foreign keys are checked when the statement
     ends."""
     _write(list(groups), _prepare_groups(groups, using), using)

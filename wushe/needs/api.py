@@ -16,7 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wushe.areas.models import Area
-from wushe.areas.selectors import area_by_code_for
 from wushe.core.client_ip import client_ip
 from wushe.core.errors import NotFoundError
 from wushe.core.permissions import user_may
@@ -393,12 +392,10 @@ class NeedViewSet(viewsets.GenericViewSet):
             data = NeedInput(data=request.data)
             data.is_valid(raise_exception=True)
             v = dict(data.validated_data)
-            area = area_by_code_for(request.user, v.pop("area"))
             resident_id = v.pop("resident", None)
             resident = resident_get_for(request.user, resident_id) if resident_id else None
-            need = services.need_create(
-                actor=request.user, area=area, resident=resident, pending=pending, **v
-            )
+            # The area by its code: looked up with the request's other reads (one round trip).
+            need = services.need_create(actor=request.user, resident=resident, pending=pending, **v)
             # A request created a moment ago has no tasks: answer without querying them.
             no_tasks = Task.objects.none()
             no_tasks._result_cache = []  # evaluated and empty, as prefetch_related leaves it

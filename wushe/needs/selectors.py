@@ -4,12 +4,14 @@ a request's free text (``request_text``)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from wushe.core.precompiled import PrecompiledQuery, StartsWith, next_key
+from wushe.areas.models import Area
+from wushe.areas.selectors import area_by_code_lookup, area_found_for
+from wushe.core.precompiled import PrecompiledQuery, StartsWith, read_after_next_key
 from wushe.core.privacy import Access, present
 from wushe.core.privacy.presenting import access_for
 from wushe.core.scoping import (
@@ -155,21 +157,32 @@ def need_merge_candidates_recent(need: Need, actor: Any) -> list[Need]:
     return _merge_recent_query(by, kind).all(need.category, match, need.pk, *scope_values)
 
 
-def need_merge_candidates_with_key(need: Need, actor: Any) -> tuple[int, list[Need]]:
-    """For a request not yet stored: a primary key for it and the latest few of its merge
-    candidates, read in one round trip (PostgreSQL), so that the intake can write the request
-    and its other rows in one statement and answer with both."""
+class IntakeReads(NamedTuple):
+    key: int
+    merge_candidates: list[Need]
+    area: Area
+
+
+def need_intake_reads(need: Need, actor: Any, *, area: Area | str) -> IntakeReads:
+    """For a request not yet stored: a primary key for it, the latest few of its merge
+    candidates and, given its code, its area (NotFound, as ``area_by_code_for``, when the
+    actor may not see it), read in one round trip (PostgreSQL), so that the intake can write
+    the request and its other rows in one statement and answer with all of it."""
     if need.caller_phone_index is None:
         need.caller_phone_index = Need._meta.get_field("caller_phone_index").compute(need)
     by, match = _merge_match(need)
     kind = scope_kind(Need, actor)
-    if by is None or kind == NOTHING:
-        return next_key(Need), []
-    scope_values = (actor.scope_path,) if kind == AREA else ()
-    # No stored row has key 0: the new request, not yet stored, is not among them anyway.
-    return _merge_recent_query(by, kind).all_after_next_key(
-        Need, need.category, match, 0, *scope_values
-    )
+    parts = [] if isinstance(area, Area) else [area_by_code_lookup(area)]
+    if by is not None and kind != NOTHING:
+        scope_values = (actor.scope_path,) if kind == AREA else ()
+        # No stored row has key 0: the new request, not yet stored, is not among them anyway.
+        query = _merge_recent_query(by, kind)
+        parts.append(query.bind(need.category, match, 0, *scope_values, many=True))
+    key, found = read_after_next_key(Need, *parts)
+    if not isinstance(area, Area):
+        looked_up, *found = found
+        area = area_found_for(actor, looked_up[0] if looked_up else None)
+    return IntakeReads(key, found[0] if found else [], area)
 
 
 _MERGE_RECENT: dict[tuple[str, str], PrecompiledQuery[Need]] = {}

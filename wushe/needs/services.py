@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wushe.areas.models import Area
+from wushe.areas.selectors import area_by_code_for
 from wushe.core import audit
 from wushe.core.audit import log_action
 from wushe.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
@@ -171,7 +172,7 @@ def _validate_facts(data: dict[str, Any]) -> None:
 def need_create(
     *,
     actor: Any,
-    area: Area,
+    area: Area | str,
     category: str,
     channel: str,
     resident: Resident | None = None,
@@ -190,12 +191,13 @@ def need_create(
     pending: PendingInserts | None = None,
 ) -> Need:
     """Take a request in, triage it at once, start its SLA clock. ``actor`` is ``None`` for
-    the resident's own public form.
+    the resident's own public form. ``area`` is the area or its code (the API), looked up
+    after the checks of the request itself as ``area_by_code_for`` does.
 
-    With ``pending`` (PostgreSQL, no files) nothing is written yet: the request gets its key
-    and its latest merge candidates in one round trip (kept as ``need.merge_candidates_found``
-    for the answer) and its rows go to ``pending``, for the caller to write in one statement
-    with its own (an ``Idempotency-Key`` answer: ``needs.idempotency``).
+    With ``pending`` (PostgreSQL, no files) nothing is written yet: the request gets its key,
+    its latest merge candidates (kept as ``need.merge_candidates_found`` for the answer) and
+    its area by code in one round trip, and its rows go to ``pending``, for the caller to
+    write in one statement with its own (an ``Idempotency-Key`` answer: ``needs.idempotency``).
 
     Opens no savepoint of its own: a caller inside a transaction that catches a failed
     create and goes on must wrap the call in its own ``atomic()`` (as the importer does per
@@ -204,7 +206,8 @@ def need_create(
         raise ApplicationError(errors.NO_PERSON, field="resident")
     if resident is not None and actor is not None and not path_in_scope(resident.area.path, actor):
         raise PermissionDeniedError(errors.RESIDENT_OUT_OF_SCOPE, field="resident")
-    _check_area(actor, area)
+    if isinstance(area, Area):
+        _check_area(actor, area)
     _validate_facts(
         {
             "category": category,
@@ -214,9 +217,7 @@ def need_create(
         }
     )
     now = timezone.now()
-    weights = triage_weights(area)
     need = Need(
-        area=area,
         resident=resident,
         caller_name=caller_name.strip() or None,
         caller_phone=caller_phone.strip() or None,
@@ -234,19 +235,25 @@ def need_create(
         tracking_code=_tracking_code(),
         hotline_order_no=hotline_order_no,
         last_verified_at=None if channel in UNVERIFIED_CHANNELS else now,
-        sla_due_at=now + datetime.timedelta(hours=triage.sla_hours(category, weights)),
         status=Status.TRIAGED,
     )
+    if pending is not None:
+        if files:
+            raise ValueError("need_create: a request with files is written at once")
+        reads = selectors.need_intake_reads(need, actor, area=area)
+        need.pk, area = reads.key, reads.area
+        need.merge_candidates_found = reads.merge_candidates  # type: ignore[attr-defined]
+    elif isinstance(area, str):
+        area = area_by_code_for(actor, area)
+    need.area = area
+    weights = triage_weights(area)
+    need.sla_due_at = now + datetime.timedelta(hours=triage.sla_hours(category, weights))
     # Triaged on intake: the priority is computed before the row is written (one INSERT),
     # and both transitions (new, then triaged) are recorded.
     result = triage.compute(facts_of(need, now=now), weights)
     need.priority = result.score
     need.priority_breakdown = result.as_breakdown()
     if pending is not None:
-        if files:
-            raise ValueError("need_create: a request with files is written at once")
-        need.pk, found = selectors.need_merge_candidates_with_key(need, actor)
-        need.merge_candidates_found = found  # type: ignore[attr-defined]
         pending.add(_NEED_INSERT, [need])
         for group in _created_rows(need, actor, now):
             pending.add(*group)
