@@ -15,6 +15,7 @@ from tests.needs.factories_needs import make_need
 from wushe.areas.models import Area
 from wushe.core.models import ActionLog
 from wushe.core.precompiled import (
+    VALUES_ROWS,
     PrecompiledInsert,
     PrecompiledQuery,
     StartsWith,
@@ -502,3 +503,28 @@ def test_integer_values_go_with_the_type_django_gives_them(people, street):
         django_sends = Need._meta.get_field(name).get_db_prep_save(value, connection)
         assert type(sent[name]) is type(django_sends) and sent[name] == value, name
     assert type(sent["area_id"]) is int  # a key to an auto field: a plain int, as Django sends
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")
+@pytest.mark.parametrize("rows", [2, VALUES_ROWS, VALUES_ROWS + 1])
+def test_a_few_rows_go_as_values_rows_more_as_django_compiles_them(people, street, rows):
+    """A short multi-row INSERT is one VALUES row per row, not UNNEST's arrays (prepared once
+    per connection, UNNEST's lighter planning is not paid per call; its arrays are); more
+    rows are compiled as bulk_create compiles them. Either way the same rows are stored."""
+    need = make_need(people.worker_a, street.building_a1)
+    at = timezone.now()
+    events = [
+        NeedEvent(need=need, action=f"v{i}", actor=people.worker_a if i % 2 else None, at=at)
+        for i in range(rows)
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        insert_together((PrecompiledInsert(NeedEvent), events))
+    [query] = ctx.captured_queries
+    if rows <= VALUES_ROWS:
+        assert "UNNEST" not in query["sql"] and query["sql"].count("), (") == rows - 1
+    else:
+        assert "UNNEST" in query["sql"]
+    stored = NeedEvent.objects.filter(need=need, action__startswith="v").order_by("id")
+    assert [(e.pk, e.action, e.actor_id, e.at) for e in stored] == [
+        (e.pk, e.action, e.actor_id, at) for e in events
+    ]

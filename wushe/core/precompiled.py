@@ -34,12 +34,14 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db import NotSupportedError, connections, models, transaction
 from django.db.backends.postgresql.compiler import InsertUnnest
 from django.db.models import NOT_PROVIDED, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql.compiler import SQLInsertCompiler
 from django.db.models.sql.subqueries import InsertQuery
 from django.utils import timezone
 
@@ -347,6 +349,11 @@ class _CompiledInsert:
         )
 
 
+# Up to this many rows, a multi-row INSERT of insert_together is one VALUES row per row
+# (PrecompiledInsert._compile_rows); more, as Django compiles them.
+VALUES_ROWS = 10
+
+
 class PrecompiledInsert:
     """``obj.save(force_insert=True)`` for a new row, with the INSERT statement compiled once
     per process and database (one statement without the auto primary key, one with it for a
@@ -474,25 +481,42 @@ class PrecompiledInsert:
         value_rows = [values for _c, values in prepared]  # type: ignore[misc]
         if len(objs) == 1:
             return statement.sql, [*value_rows[0], *statement.returning_params], statement
-        compiler = statement.compiler
-        # Django's own placeholders and parameters for these rows (on PostgreSQL one array
-        # per column, UNNEST), in the statement compiled once for this many rows. Where
-        # Django chose UNNEST for these fields, later rows' arrays are made here, as Django
-        # makes them.
         many = statement.many.get(len(objs))
-        if many is not None and many[1]:
-            params = [list(column) for column in zip(*value_rows, strict=True)]
-            return many[0], [*params, *statement.returning_params], statement
-        placeholders, param_rows = compiler.assemble_as_sql(statement.fields, value_rows)
         if many is None:
-            query = InsertQuery(self.model)
-            query.insert_values(statement.fields, [self.model() for _ in objs])
-            compiled = query.get_compiler(using=self.using)
-            compiled.returning_fields = statement.returning
-            [(sql, _params)] = compiled.as_sql()
-            many = statement.many[len(objs)] = (sql, isinstance(placeholders, InsertUnnest))
-        params = [p for row in param_rows for p in row]
-        return many[0], [*params, *statement.returning_params], statement
+            many = statement.many[len(objs)] = self._compile_rows(statement, value_rows)
+        sql, unnest = many
+        if unnest:  # one array per column, as Django makes them
+            params = [list(column) for column in zip(*value_rows, strict=True)]
+        else:
+            params = [p for row in value_rows for p in row]
+        return sql, [*params, *statement.returning_params], statement
+
+    def _compile_rows(
+        self, statement: _CompiledInsert, value_rows: list[list[Any]]
+    ) -> tuple[str, bool]:
+        """The INSERT of this many rows, and whether its values go as one array per column
+        (UNNEST). Up to ``VALUES_ROWS`` rows, one ``VALUES`` row each: the statement is
+        prepared once per connection, so UNNEST's lighter planning, Django's reason to choose
+        it on PostgreSQL, is not paid per call, while parsing its arrays and running the
+        function scan is (a request's two history rows: ~5 % of the server's work on the
+        statement). More rows: as Django compiles them (``bulk_create``)."""
+        query = InsertQuery(self.model)
+        query.insert_values(statement.fields, [self.model() for _ in value_rows])
+        compiler = query.get_compiler(using=self.using)
+        compiler.returning_fields = statement.returning
+        if len(value_rows) <= VALUES_ROWS:
+            # The generic compiler's placeholders: one "%s" per value (no field here has
+            # its own placeholder, nor any value an expression: _prepare refused them).
+            compiler.assemble_as_sql = partial(  # type: ignore[method-assign]
+                SQLInsertCompiler.assemble_as_sql, compiler
+            )
+            unnest = False
+        else:
+            unnest = isinstance(
+                statement.compiler.assemble_as_sql(statement.fields, value_rows)[0], InsertUnnest
+            )
+        [(sql, _params)] = compiler.as_sql()
+        return sql, unnest
 
     def _inserted(self, obj: models.Model, row: Any, c: _CompiledInsert) -> None:
         if c.converters:
