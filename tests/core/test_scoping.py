@@ -1,6 +1,8 @@
 """The one scoping mechanism, exercised directly on the area tree and the action log."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.needs.factories_needs import make_need
 from wushe.areas.models import Area
@@ -90,6 +92,10 @@ def test_row_in_scope_and_area_by_code_agree_with_get_scoped(people, street):
             assert found == expected, (user, area.code)
     with pytest.raises(NotFoundError):
         area_by_code_for(people.command, "no-such-code")
+    with CaptureQueriesContext(connection) as ctx:
+        area_by_code_for(people.command, street.building_a1.code)
+    [query] = ctx.captured_queries
+    assert "ORDER BY" not in query["sql"]  # a code is unique: the server sorts nothing
 
 
 def test_row_in_scope_refuses_models_scoped_through_a_join_or_an_owner(people, street):

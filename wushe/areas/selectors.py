@@ -38,8 +38,12 @@ def area_get_for(actor: Any, code: str) -> Area:
     return get_scoped(Area.objects.select_related("parent", "merged_into"), actor, code=code)
 
 
-# Without the outline (GeoJSON), which an intake never reads (deferred: read if asked for).
-_AREA_BY_CODE = PrecompiledQuery(lambda code: Area.objects.defer("geometry").filter(code=code))
+# Without the outline (GeoJSON), which an intake never reads (deferred: read if asked for);
+# without the model's ordering: a code is unique, and sorting the one row still cost the
+# server a sort node on every intake.
+_AREA_BY_CODE = PrecompiledQuery(
+    lambda code: Area.objects.defer("geometry").filter(code=code).order_by()
+)
 
 
 def area_by_code_for(actor: Any, code: str) -> Area:
