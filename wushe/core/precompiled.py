@@ -507,9 +507,7 @@ class PrecompiledInsert:
         if len(value_rows) <= VALUES_ROWS:
             # The generic compiler's placeholders: one "%s" per value (no field here has
             # its own placeholder, nor any value an expression: _prepare refused them).
-            compiler.assemble_as_sql = partial(  # type: ignore[method-assign]
-                SQLInsertCompiler.assemble_as_sql, compiler
-            )
+            compiler.assemble_as_sql = partial(SQLInsertCompiler.assemble_as_sql, compiler)
             unnest = False
         else:
             unnest = isinstance(
