@@ -1,7 +1,7 @@
 """CPU per intake request, in one process, without load: where ``bench/intake.py``'s time goes.
 
     .venv/bin/python bench/intake_profile.py [--pg postgres://postgres@127.0.0.1:5432/test]
-        [-n 400] [--profile [--sort tottime] [--top 40]] [--show-sql]
+        [-n 400] [--profile [--sort tottime] [--top 40] [--callers NAME]] [--show-sql]
 
 Runs ``POST /api/v1/needs/`` and the floor view (``bench/intake_urls.py``) through Django's
 full WSGI stack (middleware, DRF, service, idempotency) in this process against a scratch
@@ -50,6 +50,9 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (tottime, ...)")
     parser.add_argument("--top", type=int, default=40, help="cProfile lines shown")
     parser.add_argument("--show-sql", action="store_true", help="print each path's statements")
+    parser.add_argument(
+        "--callers", metavar="NAME", help="with --profile: who calls the functions matching NAME"
+    )
     args = parser.parse_args()
     intake.DB_NAME = DB_NAME
     url = urlunsplit(urlsplit(args.pg)._replace(path=f"/{DB_NAME}"))
@@ -126,7 +129,10 @@ def main() -> None:
         for i in range(args.n):
             api(i)
         profile.disable()
-        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+        stats = pstats.Stats(profile).sort_stats(args.sort)
+        stats.print_stats(args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":
