@@ -303,3 +303,17 @@ def test_old_idempotency_keys_pruned(people):
     IdempotencyKey.objects.create(user=people.worker_a, key="b", scope="s", body_hash="h")
     assert prune_idempotency_keys.delay().get() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]
+
+
+def test_tracking_codes_use_every_symbol_of_the_alphabet_and_only_those():
+    from collections import Counter
+
+    from wushe.needs.services import _CODE_ALPHABET, _tracking_code
+
+    codes = [_tracking_code() for _ in range(4000)]
+    assert len(set(codes)) == len(codes) and {len(c) for c in codes} == {8}
+    seen = Counter("".join(codes))
+    assert set(seen) == set(_CODE_ALPHABET)
+    # 32,000 symbols over 32: each about 1,000 times; a skewed draw (a byte modulo a length
+    # that does not divide 256) would give some symbols about 1.5 times the others.
+    assert max(seen.values()) < 1.2 * min(seen.values())
