@@ -57,6 +57,19 @@ def _like_prefix(using: str, value: str) -> str:
     return f"{connections[using].ops.prep_for_like_query(value)}%"
 
 
+_VENDORS: dict[str, str] = {}
+
+
+def _vendor(using: str) -> str:
+    """``connections[using].vendor``, without the thread-local lookup of the connection
+    (asgiref's ``Local``) each time: a statement asks for it once per row. A database
+    alias keeps its engine for the life of the process."""
+    vendor = _VENDORS.get(using)
+    if vendor is None:
+        vendor = _VENDORS[using] = connections[using].vendor
+    return vendor
+
+
 class _Compiled:
     def __init__(
         self, queryset: models.QuerySet[Any], sentinels: list[Any], types: tuple[type, ...]
@@ -103,7 +116,7 @@ class PrecompiledQuery(Generic[M]):
         self._lock = threading.Lock()
 
     def _get(self) -> _Compiled:
-        vendor = connections[self.using].vendor
+        vendor = _vendor(self.using)
         compiled = self._compiled.get(vendor)
         if compiled is None:
             with self._lock:
@@ -454,7 +467,7 @@ class PrecompiledInsert:
         with_key = obj.pk is not None and model._meta.auto_field is not None
         if obj.pk is not None and not with_key:
             return None
-        compiled_for = (connections[self.using].vendor, with_key)
+        compiled_for = (_vendor(self.using), with_key)
         c = self._compiled.get(compiled_for)
         if c is None:
             with self._lock:
@@ -573,7 +586,7 @@ class PendingInserts:
 
 
 def _prepare_groups(groups: Iterable[Group], using: str) -> list[Prepared | None]:
-    if connections[using].vendor != "postgresql":
+    if _vendor(using) != "postgresql":
         return [None for _group in groups]
     return [insert._prepare_rows(objs) for insert, objs in groups]
 
