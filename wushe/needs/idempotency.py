@@ -19,10 +19,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wushe.core.precompiled import Group, NotDeferrableError, PendingInserts, PrecompiledInsert
+from wushe.core.privacy.fields import JSONText
 from wushe.needs import errors
 from wushe.needs.models import IdempotencyKey
 
@@ -101,7 +103,7 @@ def idempotent(
             scope=scope,
             body_hash=digest,
             status_code=response.status_code,
-            response_body=json.loads(json.dumps(response.data, default=str)),
+            response_body=JSONText(_answer_text(request, response)),
         )
 
     try:
@@ -134,6 +136,23 @@ def idempotent(
                 return exc.response
             raise
     return _replay(stored, scope, digest)
+
+
+def _answer_text(request: Request, response: Response) -> str:
+    """The answer's JSON text, serialized once. For a client that takes JSON, ``response`` is
+    rendered here as DRF would render it after the view (same renderer and media type; a
+    response is rendered once) and the content sent is the text stored; for another (the
+    browsable API), the text stored is what JSON would send. A replay sends the same."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if not isinstance(renderer, JSONRenderer):
+        text = JSONRenderer().render(response.data)
+    else:
+        view = request.parser_context.get("view")
+        response.accepted_renderer = renderer
+        response.accepted_media_type = request.accepted_media_type
+        response.renderer_context = view.get_renderer_context() if view is not None else {}
+        text = response.render().content
+    return text.decode() or "null"  # no data: no content, replayed as none
 
 
 def _write(pending: PendingInserts, *more: Group) -> None:

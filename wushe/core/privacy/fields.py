@@ -68,9 +68,20 @@ class EncryptedTextField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
+class JSONText:
+    """A JSON document already serialized: an ``EncryptedJSONField`` given one stores its
+    text as it is (an API answer as it was rendered, serialized once)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 class EncryptedJSONField(EncryptedTextField):
     """A JSON value encrypted at rest as one token, for stored documents that may hold
-    personal data (an API answer kept to replay it). Reads give back the parsed value."""
+    personal data (an API answer kept to replay it). Reads give back the parsed value;
+    writes take a value to serialize or a ``JSONText``."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         text = super().from_db_value(value, expression, connection)
@@ -82,6 +93,8 @@ class EncryptedJSONField(EncryptedTextField):
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, JSONText):
+            return encrypt(value.text)
         return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
