@@ -358,6 +358,42 @@ def test_read_after_next_key_reads_lookups_once_beside_the_rows_of_one_query(str
 
 
 @POSTGRES
+def test_read_after_next_key_runs_a_lookup_once_whatever_the_rows_of_the_other_part(street):
+    import json
+
+    from django.test.utils import CaptureQueriesContext
+
+    from wushe.core.precompiled import read_after_next_key
+
+    codes = PrecompiledQuery(
+        lambda prefix: Area.objects.filter(path__startswith=prefix).order_by("-path"),
+        types=(StartsWith,),
+    )
+    by_name = PrecompiledQuery(lambda name: Area.objects.filter(name=name).order_by())
+    with CaptureQueriesContext(connection) as ctx:
+        _, (rows, [found]) = read_after_next_key(
+            Need, codes.bind(street.community_a.path, many=True), by_name.bind(street.street.name)
+        )
+    assert len(rows) > 2 and found.pk == street.street.pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {ctx.captured_queries[-1]['sql']}")
+        plan = cursor.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+
+    def scans(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from scans(child)
+
+    # The lookup by name (no index: a scan of the table that filters on the name) runs once,
+    # not once per row found by the other part.
+    [lookup] = [
+        n for n in scans(plan[0]["Plan"]) if "name" in n.get("Filter", "") and n.get("Actual Loops")
+    ]
+    assert lookup["Actual Loops"] == 1, lookup
+
+
+@POSTGRES
 def test_a_row_with_its_key_taken_beforehand_is_stored_as_save_stores_it(people, street):
     from wushe.core.precompiled import next_key
 

@@ -249,6 +249,25 @@ def test_task_and_assignment_lists_query_count_constant(api, people, street):
     assert api.get("/api/v1/assignments/").data["count"] == 6
 
 
+def test_intake_checks_the_request_itself_before_its_area(api, people, street):
+    # The area is read with the request's other reads, after the checks of the body: an
+    # unknown or unseen area is 404 (the same answer for both: existence is not told), but a
+    # request with no one to help is refused first, whatever its area.
+    login(api, people.worker_a)
+    for code in ("NO-SUCH-AREA", street.building_b1.code):
+        r = api.post(URL, body(street, area=code), format="json", HTTP_IDEMPOTENCY_KEY=code)
+        assert r.status_code == 404, (code, r.content)
+        assert "field" not in r.json() or r.json()["field"] != "resident"
+        nobody = body(street, area=code, caller_name="", caller_phone="")
+        r = api.post(URL, nobody, format="json")
+        assert r.status_code == 400 and r.json()["field"] == "resident", r.content
+    assert (
+        api.post(URL, body(street, area="NO-SUCH-AREA"), format="json").json()
+        == api.post(URL, body(street, area=street.building_b1.code), format="json").json()
+    )
+    assert Need.objects.count() == 0 and not IdempotencyKey.objects.exists()
+
+
 def test_token_create_reads_user_and_scope_at_once_and_caches_nothing(api, people, street):
     from rest_framework.authtoken.models import Token
 

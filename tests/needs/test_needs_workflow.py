@@ -305,15 +305,15 @@ def test_old_idempotency_keys_pruned(people):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]
 
 
-def test_tracking_codes_use_every_symbol_of_the_alphabet_and_only_those():
+def test_tracking_codes_use_every_symbol_of_the_alphabet_evenly(monkeypatch):
     from collections import Counter
 
-    from wushe.needs.services import _CODE_ALPHABET, _tracking_code
+    from wushe.needs import services
 
-    codes = [_tracking_code() for _ in range(4000)]
-    assert len(set(codes)) == len(codes) and {len(c) for c in codes} == {8}
-    seen = Counter("".join(codes))
-    assert set(seen) == set(_CODE_ALPHABET)
-    # 32,000 symbols over 32: each about 1,000 times; a skewed draw (a byte modulo a length
-    # that does not divide 256) would give some symbols about 1.5 times the others.
-    assert max(seen.values()) < 1.2 * min(seen.values())
+    # Every byte value once, eight per code: each of the 32 symbols must come exactly 8 times
+    # (a byte modulo a length that does not divide 256 would not give every symbol alike).
+    chunks = iter([bytes(range(256))[i : i + 8] for i in range(0, 256, 8)])
+    monkeypatch.setattr(services.secrets, "token_bytes", lambda n: next(chunks))
+    codes = [services._tracking_code() for _ in range(32)]
+    assert {len(c) for c in codes} == {8}
+    assert Counter("".join(codes)) == dict.fromkeys(services._CODE_ALPHABET, 8)

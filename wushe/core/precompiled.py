@@ -203,6 +203,8 @@ def read_after_next_key(
     ``first``), and each gives a list of at most one object."""
     if sum(part.many for part in parts) > 1:
         raise ValueError("read_after_next_key: at most one part may find several rows")
+    if any(part.query.using != using for part in parts):
+        raise ValueError("read_after_next_key: a query compiled for another database")
     # The part of several rows first, numbered in its own order; each lookup joined to its
     # first row only (or to the row of NULLs it gives when it finds none), so that a lookup's
     # columns come once, not once per row.
@@ -218,8 +220,11 @@ def read_after_next_key(
             joins.append(f'LEFT JOIN LATERAL ({numbered}) "_q{n}" ON TRUE')
             order = f' ORDER BY "_q{n}"."_n"'
         else:
-            first = 'COALESCE("_q0"."_n", 1) = 1' if order else "TRUE"  # the many part is _q0
-            joins.append(f'LEFT JOIN LATERAL ({c.sql}) "_q{n}" ON {first}')
+            # On the first row only, the condition inside the subquery (OFFSET 0 keeps the
+            # planner from pulling it up to a join filter): the lookup runs once, not once
+            # per row of the other part. The many part, if any, is "_q0".
+            first = f'SELECT * FROM ({c.sql}) "_l" WHERE COALESCE("_q0"."_n", 1) = 1 OFFSET 0'  # noqa: S608
+            joins.append(f'LEFT JOIN LATERAL ({first if order else c.sql}) "_q{n}" ON TRUE')
     key = 'FROM (SELECT nextval(%s::regclass) AS "key") "_k"'
     sql = f"SELECT {', '.join(select)} {key} {' '.join(joins)}{order}"  # noqa: S608 - Django's
     with connections[using].cursor() as cursor:

@@ -193,8 +193,9 @@ def need_create(
     pending: PendingInserts | None = None,
 ) -> Need:
     """Take a request in, triage it at once, start its SLA clock. ``actor`` is ``None`` for
-    the resident's own public form. ``area`` is the area or its code (the API), looked up
-    after the checks of the request itself as ``area_by_code_for`` does.
+    the resident's own public form. ``area`` is the area or, for an actor with a scope, its
+    code (the API), looked up after the checks of the request itself as ``area_by_code_for``
+    does: an unknown area and one outside the actor's scope are both NotFound.
 
     With ``pending`` (PostgreSQL, no files) nothing is written yet: the request gets its key,
     its latest merge candidates (kept as ``need.merge_candidates_found`` for the answer) and
@@ -204,6 +205,8 @@ def need_create(
     Opens no savepoint of its own: a caller inside a transaction that catches a failed
     create and goes on must wrap the call in its own ``atomic()`` (as the importer does per
     row); otherwise the failure rolls back the caller's whole transaction."""
+    if actor is None and not isinstance(area, Area):
+        raise ValueError("need_create: an area by its code needs an actor to check it against")
     if resident is None and not (caller_name.strip() or caller_phone.strip()):
         raise ApplicationError(errors.NO_PERSON, field="resident")
     if resident is not None and actor is not None and not path_in_scope(resident.area.path, actor):
