@@ -9,7 +9,7 @@ from wushe.accounts.roles import Role
 from wushe.core.privacy import Access, Purpose, present
 from wushe.core.privacy.maskers import mask_id_number, mask_name, mask_phone
 from wushe.core.privacy.policy import POLICY, rule_for
-from wushe.core.privacy.presenting import HIDDEN
+from wushe.core.privacy.presenting import HIDDEN, access_for, present_or_none
 from wushe.core.privacy.serializers import MaskedField
 
 ID = "31011519900101123X"
@@ -93,6 +93,18 @@ def test_empty_values_stay_empty(people, street):
     blank = Person.objects.create(area=street.grid_a1, phone=None, health_note="")
     assert present(people.command, blank, "phone") == ""
     assert present(people.volunteer, blank, "health_note") == ""
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_present_or_none_is_none_when_hidden_else_present(people, street, person, who):
+    actor = getattr(people, who)
+    blank = Person.objects.create(area=street.grid_a1, phone=None, health_note="")
+    for obj in (person, blank):
+        for field in ("id_number", "phone", "health_note", "name"):
+            for context in (None, {"assigned_active": True}):
+                hidden = access_for(actor, obj, field, context=context) is Access.HIDDEN
+                expected = None if hidden else present(actor, obj, field, context=context)
+                assert present_or_none(actor, obj, field, context=context) == expected
 
 
 class PersonOut(serializers.ModelSerializer):

@@ -20,8 +20,8 @@ from wushe.core.client_ip import client_ip
 from wushe.core.errors import NotFoundError
 from wushe.core.permissions import user_may
 from wushe.core.precompiled import PendingInserts
-from wushe.core.privacy import Access, PrivacyContext, present
-from wushe.core.privacy.presenting import access_for
+from wushe.core.privacy import PrivacyContext, present
+from wushe.core.privacy.presenting import present_or_none
 from wushe.core.privacy.serializers import MaskedField
 from wushe.core.scoping import get_scoped
 from wushe.core.serializers import FieldsOnce
@@ -132,16 +132,16 @@ class NeedOutput(serializers.Serializer):
         return need.escalated_at is not None
 
     def _masked(self, need: Need, field: str) -> str | None:
-        # What MaskedField outputs: null when hidden for this role, else present().
+        # What MaskedField outputs.
         request = self.context.get("request")
         actor = getattr(request, "user", None)
-        options = {
-            "purpose": self.context.get("privacy_purpose"),
-            "context": self.context.get("privacy_context"),
-        }
-        if access_for(actor, need, field, **options) is Access.HIDDEN:
-            return None
-        return present(actor, need, field, **options)
+        return present_or_none(
+            actor,
+            need,
+            field,
+            purpose=self.context.get("privacy_purpose"),
+            context=self.context.get("privacy_context"),
+        )
 
     @cached_property
     def _tasks(self) -> serializers.ListSerializer:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from wushe.areas.models import Area
 from wushe.areas.selectors import area_by_code_lookup, area_found_for
 from wushe.core.precompiled import PrecompiledQuery, StartsWith, read_after_next_key
-from wushe.core.privacy import Access, present
-from wushe.core.privacy.presenting import access_for
+from wushe.core.privacy import Access
+from wushe.core.privacy.presenting import access_for, present_or_none
 from wushe.core.scoping import (
     AREA,
     NOTHING,
@@ -50,9 +50,7 @@ def request_text(actor: Any, obj: Any, field: str, *, context: Any = None) -> st
     ``PrivacyContext`` (a volunteer's own task shows them its text)."""
     if isinstance(obj, NeedEvent) and obj.action in SYSTEM_NOTES:
         return str(getattr(obj, field))
-    if access_for(actor, obj, field, kind=REQUEST_TEXT, context=context) is Access.HIDDEN:
-        return None
-    return present(actor, obj, field, kind=REQUEST_TEXT, context=context)
+    return present_or_none(actor, obj, field, kind=REQUEST_TEXT, context=context)
 
 
 def sees_photos(actor: Any, need: Need) -> bool:

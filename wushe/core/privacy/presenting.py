@@ -1,4 +1,5 @@
-"""``present``: the one way a protected value reaches a page, an export or an API response."""
+"""``present``: the one way a protected value reaches a page, an export or an API response
+(``present_or_none`` in an API, where a hidden value is ``null``)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,26 @@ def present(
     """
     kind = kind or kind_of(obj, field)
     access = rule_for(kind, role_of(actor), context=context, purpose=purpose).show
+    return _value(obj, field, kind, access, hidden)
+
+
+def present_or_none(
+    actor: Any,
+    obj: models.Model,
+    field: str,
+    *,
+    purpose: str | None = None,
+    context: Any = None,
+    kind: str | None = None,
+) -> str | None:
+    """``present`` for an API: ``None`` when the field is hidden from ``actor``, empty or not
+    (one look-up of the policy, where ``access_for`` then ``present`` make two)."""
+    kind = kind or kind_of(obj, field)
+    access = rule_for(kind, role_of(actor), context=context, purpose=purpose).show
+    return None if access is Access.HIDDEN else _value(obj, field, kind, access, HIDDEN)
+
+
+def _value(obj: models.Model, field: str, kind: str, access: Access, hidden: Any) -> str:
     value = getattr(obj, field)
     if value is None or value == "":
         return ""

@@ -16,8 +16,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from wushe.core.privacy.policy import Access
-from wushe.core.privacy.presenting import access_for, present
+from wushe.core.privacy.presenting import present_or_none
 
 
 @extend_schema_field({"type": "string", "nullable": True})  # null = hidden for this role
@@ -34,11 +33,11 @@ class MaskedField(serializers.Field):
     def to_representation(self, instance: Any) -> str | None:
         request = self.context.get("request")
         actor = getattr(request, "user", None)
-        options = {
-            "purpose": self.purpose or self.context.get("privacy_purpose"),
-            "context": self.context.get("privacy_context"),
-            "kind": self.kind,
-        }
-        if access_for(actor, instance, str(self.source), **options) is Access.HIDDEN:
-            return None
-        return present(actor, instance, str(self.source), **options)
+        return present_or_none(
+            actor,
+            instance,
+            str(self.source),
+            purpose=self.purpose or self.context.get("privacy_purpose"),
+            context=self.context.get("privacy_context"),
+            kind=self.kind,
+        )
