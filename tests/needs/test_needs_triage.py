@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
-from django.utils import translation
+from django.utils import formats, translation
 
 from wushe.needs import triage
 
@@ -116,3 +116,13 @@ def test_sla_hours_per_category():
     w = triage.merged_weights(None)
     assert triage.sla_hours("escort", w) < triage.sla_hours("door_sensor", w)
     assert triage.sla_hours("unknown", w) == w["sla_hours"]["other"]
+
+
+def test_explanation_names_each_day_as_django_date_format_does():
+    monday = datetime.datetime(2026, 11, 30, 8, 5, tzinfo=SHANGHAI)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for days in range(7):
+                moment = monday + datetime.timedelta(days=days)
+                expected = f"{formats.date_format(moment, 'D')} 08:05"
+                assert triage._when(moment.isoformat()) == expected

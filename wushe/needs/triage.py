@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 LIFE = 1_000_000
@@ -189,7 +190,8 @@ PLAIN_TAGS = frozenset({"elderly_80", "elderly_60", "living_alone", "empty_nest"
 
 def _when(value: str) -> str:
     moment = timezone.localtime(datetime.datetime.fromisoformat(value))
-    return f"{formats.date_format(moment, 'D')} {moment:%H:%M}"
+    # The day as date_format(moment, "D") names it, without parsing a format.
+    return f"{WEEKDAYS_ABBR[moment.weekday()]} {moment:%H:%M}"
 
 
 def _tag_label(code: str) -> str:
