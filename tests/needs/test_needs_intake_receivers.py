@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.db.models.signals import post_save
+from rest_framework import serializers
 
 from tests.conftest import login
 from tests.needs.test_needs_api import URL, body
 from wushe.core.models import ActionLog
-from wushe.needs.api import _datetime
 from wushe.needs.models import IdempotencyKey, Need, NeedEvent
 
 
@@ -31,7 +31,7 @@ def test_the_answer_is_what_was_stored_while_a_receiver_listens(api, people, str
     assert r.status_code == 201 and all(seen)
     assert seen or (model is IdempotencyKey and not key)  # no key, no key row
     need = Need.objects.get(pk=r.data["id"])
-    assert r.json()["created_at"] == _datetime(need.created_at)
+    assert r.json()["created_at"] == serializers.DateTimeField().to_representation(need.created_at)
     assert need.events.count() == 2 and Need.objects.count() == 1
     if key:
         assert IdempotencyKey.objects.get(key=key).response_body == r.json()

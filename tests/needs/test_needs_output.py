@@ -74,6 +74,18 @@ def test_output_equals_drf_generic_output(people, street, role, language):
                 assert fast == generic
 
 
+def test_dates_follow_the_time_zone_active_when_each_output_is_made(people, street):
+    need = make_need(people.worker_a, street.building_a1)
+    for zone in ("Asia/Shanghai", "UTC", "America/New_York", "Asia/Shanghai"):
+        with timezone.override(zone):
+            s = api.NeedCreated(context={"request": _request(people.worker_a)})
+            fast, generic = s.to_representation(need), _generic(s, need)
+            assert fast == generic
+            assert fast["created_at"] == timezone.localtime(need.created_at).isoformat().replace(
+                "+00:00", "Z"
+            )
+
+
 def test_output_masks_and_hides_like_masked_field(people, street):
     need = make_need(people.worker_a, street.building_a1)
     out = api.NeedOutput(need, context={"request": _request(people.district)}).data

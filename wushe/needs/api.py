@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -144,6 +145,14 @@ class NeedOutput(serializers.Serializer):
         )
 
     @cached_property
+    def _datetimes(self) -> serializers.DateTimeField:
+        # The current time zone looked up once per serializer rather than once per value.
+        return _datetime_field(_DATETIME.default_timezone())
+
+    def _datetime(self, value: datetime.datetime | None) -> str | None:
+        return None if value is None else self._datetimes.to_representation(value)
+
+    @cached_property
     def _tasks(self) -> serializers.ListSerializer:
         # One per serializer: a list of requests builds the task fields once, as DRF did.
         return TaskBrief(many=True, context=self.context)
@@ -166,8 +175,8 @@ class NeedOutput(serializers.Serializer):
             "days_food_left": need.days_food_left,
             "medical_emergency": bool(need.medical_emergency),
             "critical_condition": bool(need.critical_condition),
-            "treatment_at": _datetime(need.treatment_at),
-            "deadline": _datetime(need.deadline),
+            "treatment_at": self._datetime(need.treatment_at),
+            "deadline": self._datetime(need.deadline),
             "status": need.status,
             "outcome": need.outcome,
             "outcome_note": _request_text(self.context, need, "outcome_note"),
@@ -175,11 +184,11 @@ class NeedOutput(serializers.Serializer):
             "life_critical": self.get_life_critical(need),
             "explanation": self.get_explanation(need),
             "escalated": self.get_escalated(need),
-            "sla_due_at": _datetime(need.sla_due_at),
-            "last_verified_at": _datetime(need.last_verified_at),
+            "sla_due_at": self._datetime(need.sla_due_at),
+            "last_verified_at": self._datetime(need.last_verified_at),
             "merged_into": need.merged_into_id,
             "hotline_order_no": need.hotline_order_no,
-            "created_at": _datetime(need.created_at),
+            "created_at": self._datetime(need.created_at),
             "tasks": self._tasks.to_representation(tasks) if tasks else [],
         }
 
@@ -187,8 +196,10 @@ class NeedOutput(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()  # DRF's format: ISO 8601 in the current time zone
 
 
-def _datetime(value: datetime.datetime | None) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
+@functools.cache
+def _datetime_field(zone: datetime.tzinfo | None) -> serializers.DateTimeField:
+    """``_DATETIME`` set to ``zone``: one per zone, shared (its output reads no state)."""
+    return serializers.DateTimeField(default_timezone=zone)
 
 
 class MergeCandidate(serializers.ModelSerializer):
@@ -210,7 +221,7 @@ class NeedCreated(NeedOutput):
                 "id": c.pk,
                 "tracking_code": c.tracking_code,
                 "status": c.status,
-                "created_at": _datetime(c.created_at),
+                "created_at": self._datetime(c.created_at),
             }
             for c in found
         ]
