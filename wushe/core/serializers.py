@@ -16,9 +16,11 @@ fields read nothing from the serializer's ``context``.
 from __future__ import annotations
 
 import threading
+from collections.abc import ValuesView
 from typing import Any
 
 from django.utils import translation
+from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.utils.formatting import lazy_format
 from rest_framework.utils.serializer_helpers import BindingDict
@@ -38,8 +40,15 @@ def _format_messages(field: serializers.Field) -> None:
         _format_messages(child)
 
 
+class _SharedFields(BindingDict):
+    def values(self) -> ValuesView[serializers.Field]:
+        # The dict's own view: DRF iterates the values on every validation (writable fields,
+        # read-only defaults), and a Mapping's generic view looks up each key in turn.
+        return self.fields.values()
+
+
 class FieldsOnce(serializers.Serializer):
-    @property  # type: ignore[override]
+    @cached_property
     def fields(self) -> BindingDict:
         cls = type(self)
         language = translation.get_language()
@@ -53,7 +62,7 @@ class FieldsOnce(serializers.Serializer):
                 shared = by_language.get(language)
                 if shared is None:
                     prototype = cls()
-                    shared = BindingDict(prototype)
+                    shared = _SharedFields(prototype)
                     for name, field in prototype.get_fields().items():
                         shared[name] = field
                         _format_messages(field)
