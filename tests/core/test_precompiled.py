@@ -307,15 +307,17 @@ POSTGRES = pytest.mark.skipif(
 
 
 @POSTGRES
-def test_all_after_next_key_gives_the_rows_of_all_and_a_key_no_insert_takes(street):
+def test_read_after_next_key_gives_the_rows_of_all_and_a_key_no_insert_takes(street):
+    from wushe.core.precompiled import read_after_next_key
+
     codes = PrecompiledQuery(
         lambda prefix: Area.objects.filter(path__startswith=prefix).order_by("-path"),
         types=(StartsWith,),
     )
-    key, found = codes.all_after_next_key(Need, street.community_a.path)
+    key, [found] = read_after_next_key(Need, codes.bind(street.community_a.path, many=True))
     assert [a.pk for a in found] == [a.pk for a in codes.all(street.community_a.path)]
     assert len(found) > 1 and all(a.path for a in found)  # objects as all() builds them
-    again, none = codes.all_after_next_key(Need, "/nowhere/")
+    again, [none] = read_after_next_key(Need, codes.bind("/nowhere/", many=True))
     assert none == [] and again > key
     need = make_need(None, street.building_a1)
     assert need.pk not in (key, again) and need.pk > again
@@ -395,12 +397,12 @@ def test_read_after_next_key_runs_a_lookup_once_whatever_the_rows_of_the_other_p
 
 @POSTGRES
 def test_a_row_with_its_key_taken_beforehand_is_stored_as_save_stores_it(people, street):
-    from wushe.core.precompiled import next_key
+    from wushe.core.precompiled import read_after_next_key
 
     fast, slow = (
         ActionLog(action="a.b.c", actor=people.worker_a, data={"n": [1]}) for _ in range(2)
     )
-    fast.pk = next_key(ActionLog)
+    fast.pk, _ = read_after_next_key(ActionLog)
     with CaptureQueriesContext(connection) as ctx:
         PrecompiledInsert(ActionLog).insert(fast)
     assert len(ctx.captured_queries) == 1 and '"id"' in ctx.captured_queries[0]["sql"]
@@ -414,13 +416,13 @@ def test_a_row_with_its_key_taken_beforehand_is_stored_as_save_stores_it(people,
 
 @POSTGRES
 def test_pending_rows_are_prepared_when_added_and_written_in_one_statement(people, street):
-    from wushe.core.precompiled import PendingInserts, next_key
+    from wushe.core.precompiled import PendingInserts, read_after_next_key
 
     need = Need(
         area=street.building_a1, category="medicine", channel="phone", caller_phone="13900001111",
         tracking_code="PEND0001", taken_in_by=people.worker_a,
     )  # fmt: skip
-    need.pk = next_key(Need)
+    need.pk, _ = read_after_next_key(Need)
     events = [NeedEvent(need=need, action=f"e{i}", at=timezone.now()) for i in range(2)]
     pending = PendingInserts()
     with CaptureQueriesContext(connection) as ctx:

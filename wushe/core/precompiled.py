@@ -162,12 +162,6 @@ class PrecompiledQuery(Generic[M]):
             rows = cursor.fetchall()
         return self._objects(c, rows)
 
-    def all_after_next_key(self, model: type[models.Model], *values: Any) -> tuple[int, list[M]]:
-        """A new primary key of ``model`` and this query's rows, in one round trip
-        (``read_after_next_key`` with this query alone)."""
-        key, (found,) = read_after_next_key(model, self.bind(*values, many=True), using=self.using)
-        return key, found
-
     def bind(self, *values: Any, many: bool = False) -> Bound:
         """This query with the values of one call, to be read with others in one round trip
         (``read_after_next_key``); ``many``: the part that may find several rows."""
@@ -281,14 +275,6 @@ def _sequence_of(model: type[models.Model], using: str) -> str:
         [sequence] = [s["name"] for s in found if s["column"] == meta.pk.column]
         _SEQUENCES[(model, using)] = sequence
     return sequence
-
-
-def next_key(model: type[models.Model], using: str = "default") -> int:
-    """A new primary key of ``model`` from its sequence (PostgreSQL), as an INSERT takes one;
-    ``read_after_next_key`` takes one with queries' rows."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT nextval(%s::regclass)", [_sequence_of(model, using)])
-        return cursor.fetchone()[0]
 
 
 # Fields whose value of these exact types PostgreSQL's backend sends as it is: their
