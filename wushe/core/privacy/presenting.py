@@ -37,8 +37,7 @@ def access_for(
     kind: str | None = None,
 ) -> Access:
     """How ``field`` of ``obj`` is shown to ``actor`` (FULL, MASKED or HIDDEN)."""
-    kind = kind or kind_of(obj, field)
-    return rule_for(kind, role_of(actor), context=context, purpose=purpose).show
+    return _kind_and_access(actor, obj, field, purpose, context, kind)[1]
 
 
 def present(
@@ -55,8 +54,7 @@ def present(
 
     No query and no log: use it for every row of a list. An empty value stays empty.
     """
-    kind = kind or kind_of(obj, field)
-    access = rule_for(kind, role_of(actor), context=context, purpose=purpose).show
+    kind, access = _kind_and_access(actor, obj, field, purpose, context, kind)
     return _value(obj, field, kind, access, hidden)
 
 
@@ -71,9 +69,15 @@ def present_or_none(
 ) -> str | None:
     """``present`` for an API: ``None`` when the field is hidden from ``actor``, empty or not
     (one look-up of the policy, where ``access_for`` then ``present`` make two)."""
-    kind = kind or kind_of(obj, field)
-    access = rule_for(kind, role_of(actor), context=context, purpose=purpose).show
+    kind, access = _kind_and_access(actor, obj, field, purpose, context, kind)
     return None if access is Access.HIDDEN else _value(obj, field, kind, access, HIDDEN)
+
+
+def _kind_and_access(
+    actor: Any, obj: models.Model, field: str, purpose: str | None, context: Any, kind: str | None
+) -> tuple[str, Access]:
+    kind = kind or kind_of(obj, field)
+    return kind, rule_for(kind, role_of(actor), context=context, purpose=purpose).show
 
 
 def _value(obj: models.Model, field: str, kind: str, access: Access, hidden: Any) -> str:
